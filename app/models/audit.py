@@ -1,0 +1,32 @@
+"""The audit log: every staff view or print of a patient's data and every change. Append-only."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base
+from app.models.requests import make_append_only
+from app.models.staff import StaffMember
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_patient_at", "patient_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
+    action: Mapped[str] = mapped_column(String(20))  # view | print | create | update | delete | login | ...
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(40), default="")
+    # Kept as a plain id, not a foreign key: the audit trail must outlive any row it mentions.
+    patient_id: Mapped[int | None]
+    detail: Mapped[str] = mapped_column(Text, default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+    staff: Mapped[StaffMember | None] = relationship()
+
+
+make_append_only(AuditEntry)

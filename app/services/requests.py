@@ -1,0 +1,141 @@
+"""Creating service requests, numbering them and moving them through their statuses, one event per step."""
+
+import logging
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Patient, RequestCounter, RequestEvent, ServiceRequest
+from app.models.requests import CHANNELS, FINAL_STATUSES, STATUSES
+from app.services import catalogue
+from app.services.actors import Actor
+from app.services.calendar import get_calendar
+from app.services.clock import now
+
+log = logging.getLogger(__name__)
+
+
+class InvalidTransition(RuntimeError):
+    pass
+
+
+def next_number(prefix: str, year: int) -> str:
+    """`AP-2026-000123`: the counter row is updated in place, so two requests never share a number."""
+    value = db.session.execute(
+        update(RequestCounter)
+        .where(RequestCounter.prefix == prefix, RequestCounter.year == year)
+        .values(last_value=RequestCounter.last_value + 1)
+        .returning(RequestCounter.last_value)
+    ).scalar()
+    if value is None:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(RequestCounter).values(prefix=prefix, year=year, last_value=1))
+            value = 1
+        except IntegrityError:  # another request created the counter first: take the next value
+            return next_number(prefix, year)
+    return f"{prefix}-{year}-{value:06d}"
+
+
+def create_request(
+    service_slug: str,
+    *,
+    channel: str,
+    actor: Actor,
+    subject: Patient | None = None,
+    applicant: Patient | None = None,
+    applicant_name: str = "",
+    language: str = "kk",
+    status: str = "submitted",
+    note: str = "",
+) -> ServiceRequest:
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    service = catalogue.get(service_slug)
+    created_at = now()
+    request = ServiceRequest(
+        number=next_number(service.prefix, created_at.year),
+        service=service.slug,
+        channel=channel,
+        status=status,
+        subject=subject,
+        applicant=applicant or subject,
+        applicant_name=applicant_name,
+        created_by=actor.staff,
+        language=language,
+        created_at=created_at,
+        deadline_at=service.deadline_for(channel, created_at, get_calendar()),
+    )
+    db.session.add(request)
+    db.session.flush()
+    _add_event(request, "submitted", None, status, channel=channel, actor=actor, note=note)
+    log.info("request %s created via %s", request.number, channel)
+    return request
+
+
+def record_step(
+    request: ServiceRequest, step: str, *, actor: Actor, channel: str | None = None, note: str = ""
+):
+    """A step that does not change the status (registry checked, SMS sent, talon printed, ...)."""
+    return _add_event(request, step, None, None, channel=channel or request.channel, actor=actor, note=note)
+
+
+def transition(
+    request: ServiceRequest,
+    to_status: str,
+    *,
+    actor: Actor,
+    step: str | None = None,
+    channel: str | None = None,
+    note: str = "",
+) -> RequestEvent:
+    if to_status not in STATUSES:
+        raise ValueError(f"unknown status {to_status!r}")
+    if request.status in FINAL_STATUSES:
+        raise InvalidTransition(f"{request.number} is already {request.status}")
+    from_status = request.status
+    request.status = to_status
+    if to_status in FINAL_STATUSES:
+        request.completed_at = now()
+    return _add_event(
+        request,
+        step or to_status,
+        from_status,
+        to_status,
+        channel=channel or request.channel,
+        actor=actor,
+        note=note,
+    )
+
+
+def refuse(request: ServiceRequest, ground: str, *, actor: Actor, channel: str | None = None, note: str = ""):
+    """Refuse on one of the service's regulation grounds; free text only adds to the ground."""
+    service = catalogue.get(request.service)
+    if ground not in service.refusal_grounds:
+        raise ValueError(f"{ground!r} is not a refusal ground of {service.slug}")
+    request.refusal_ground = ground
+    request.refusal_note = note
+    return transition(request, "refused", actor=actor, channel=channel, note=note)
+
+
+def find_by_number(number: str) -> ServiceRequest | None:
+    return db.session.scalars(
+        select(ServiceRequest).where(ServiceRequest.number == number.strip().upper())
+    ).first()
+
+
+def _add_event(request, step, from_status, to_status, *, channel, actor: Actor, note) -> RequestEvent:
+    event = RequestEvent(
+        request=request,
+        at=now(),
+        step=step,
+        from_status=from_status,
+        to_status=to_status,
+        channel=channel,
+        actor_staff_id=actor.staff_id,
+        actor_label=actor.label,
+        note=note,
+    )
+    db.session.add(event)
+    return event

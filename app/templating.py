@@ -1,0 +1,37 @@
+"""Template globals and filters shared by every page and printed document."""
+
+from flask import Flask, current_app, g, request
+from flask_babel import format_date, format_datetime, format_decimal, format_time
+from flask_wtf.csrf import generate_csrf
+
+from app.i18n import current_language, localized
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_globals)
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )
+    app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["time"] = lambda value, fmt="HH:mm": format_time(value, fmt) if value else ""
+    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.globals["localized"] = localized
+
+
+def current_clinic():
+    """The clinic profile, loaded at most once per request."""
+    from app.services.clinic import get_clinic
+
+    if "clinic" not in g:
+        g.clinic = get_clinic()
+    return g.clinic
+
+
+def _globals() -> dict:
+    return {
+        "lang": current_language(),
+        "languages": current_app.config["LANGUAGES"],
+        "clinic": current_clinic(),
+        "csrf_token_value": generate_csrf,
+        "current_path": request.full_path.rstrip("?") if request else "/",
+    }

@@ -1,0 +1,153 @@
+"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+
+The schema is created once per run; each test then starts from empty tables, so tests stay independent
+and fast on both databases.
+"""
+
+import os
+import re
+from datetime import datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.extensions import db
+from app.models import Base
+from app.services.clock import ALMATY, frozen_clock
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    if os.environ.get("EMHANA_EXPECT_POSTGRES"):
+        raise pytest.UsageError(
+            "EMHANA_EXPECT_POSTGRES is set but TEST_DATABASE_URL is not: refusing to fall back"
+        )
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    from app import _normalise_database_url
+
+    engine = create_engine(_normalise_database_url(url))
+    try:
+        with engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            Base.metadata.create_all(connection)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+            "INSTANCE_UPLOADS": str(tmp_path / "uploads"),
+        }
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_all_tables()
+
+
+def _empty_all_tables():
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+    db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The app with CSRF protection on, for tests of the protection itself."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+@pytest.fixture
+def frozen():
+    """Freeze the clock at a local (Asia/Almaty) time: `frozen(2026, 11, 23, 10, 0)`."""
+    stack = []
+
+    def freeze(*args):
+        context = frozen_clock(datetime(*args, tzinfo=ALMATY))
+        context.__enter__()
+        stack.append(context)
+
+    yield freeze
+    while stack:
+        stack.pop().__exit__(None, None, None)
+
+
+@pytest.fixture
+def make_staff(app):
+    from app.services.staff_accounts import create_staff
+
+    def make(username="staff", roles=("registrar",), **fields):
+        staff = create_staff(
+            username=username,
+            full_name=fields.pop("full_name", username.title()),
+            password=fields.pop("password", TEST_PASSWORD),
+            roles=set(roles),
+            **fields,
+        )
+        db.session.commit()
+        return staff
+
+    return make
+
+
+@pytest.fixture
+def login(client, make_staff):
+    """Sign in as a new staff member holding `roles`; returns that staff member."""
+
+    def sign_in(*roles, username=None):
+        username = username or "_".join(roles) or "nobody"
+        staff = make_staff(username=username, roles=roles)
+        response = client.post("/staff/login", data={"username": username, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return staff
+
+    return sign_in
+
+
+@pytest.fixture
+def demo_clinic(app):
+    from app.services.demo import seed
+
+    seed()
+    db.session.commit()
+
+
+def page_text(response) -> str:
+    """Visible text of an HTML response with tags stripped and whitespace collapsed."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
