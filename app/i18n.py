@@ -1,6 +1,6 @@
 """Language choice and locale-aware formatting. Kazakh is the default; Russian is the other language."""
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
 
 
@@ -9,7 +9,8 @@ def select_locale() -> str:
     forced = getattr(g, "forced_language", None)
     if forced in languages:
         return forced
-    chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
+    # Outside a request (CLI, reminders) the caller picks the language with force_locale().
+    chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE"]) if has_request_context() else None
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -9,6 +9,8 @@ import re
 from datetime import datetime
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
@@ -45,6 +47,22 @@ def database_url(tmp_path_factory):
     return url
 
 
+class IsolatedRequestClient(FlaskClient):
+    """Test client whose requests never see `g` left over from the test or an earlier request.
+
+    The `app` fixture keeps one app context pushed so tests can call services directly; Flask reuses that
+    context for the client's requests, so the per-request caches kept on `g` (locale, signed-in user,
+    clinic profile) are cleared before each request, as a fresh context in production would be.
+    """
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            g.__dict__.clear()
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(
@@ -57,6 +75,7 @@ def app(database_url, tmp_path):
             "INSTANCE_UPLOADS": str(tmp_path / "uploads"),
         }
     )
+    app.test_client_class = IsolatedRequestClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -1,0 +1,89 @@
+"""Working days, hours and deadlines with the Kazakh calendar."""
+
+from datetime import date, datetime, time
+
+import pytest
+
+from app.extensions import db
+from app.models import CalendarException
+from app.models.clinic import DEFAULT_WORKING_HOURS
+from app.services.calendar import WorkingCalendar, _parse_hours, get_calendar
+from app.services.clock import ALMATY
+
+
+def almaty(*args) -> datetime:
+    return datetime(*args, tzinfo=ALMATY)
+
+
+@pytest.fixture
+def calendar():
+    return WorkingCalendar(hours_by_weekday=_parse_hours(DEFAULT_WORKING_HOURS))
+
+
+def test_weekdays_and_saturday_work_sunday_and_holidays_do_not(calendar):
+    assert calendar.is_working_day(date(2026, 11, 23))  # Monday
+    assert calendar.is_working_day(date(2026, 11, 28))  # Saturday: the clinic opens 09:00-14:00
+    assert not calendar.is_working_day(date(2026, 11, 29))  # Sunday
+    assert not calendar.is_working_day(date(2026, 12, 16))  # Independence Day
+    assert not calendar.is_working_day(date(2026, 3, 24))  # Nauryz, observed transfer
+    assert not calendar.is_working_day(date(2027, 1, 7))  # Orthodox Christmas
+
+
+def test_admin_exceptions_override_the_national_calendar(calendar):
+    bridge = WorkingCalendar(
+        hours_by_weekday=calendar.hours_by_weekday,
+        extra_working_days=frozenset({date(2026, 11, 29)}),
+        extra_days_off=frozenset({date(2026, 11, 24)}),
+    )
+    assert bridge.is_working_day(date(2026, 11, 29))
+    assert not bridge.is_working_day(date(2026, 11, 24))
+    # A worked Sunday keeps ordinary weekday hours, since Sunday has none of its own.
+    assert bridge.hours_on(date(2026, 11, 29)) == (almaty(2026, 11, 29, 8), almaty(2026, 11, 29, 20))
+
+
+def test_get_calendar_reads_exceptions_from_the_database(app, demo_clinic):
+    db.session.add(CalendarException(day=date(2026, 11, 24), is_working=False, note="bridge"))
+    db.session.flush()
+    assert not get_calendar().is_working_day(date(2026, 11, 24))
+
+
+def test_hours_and_same_day_cutoff(calendar):
+    assert calendar.hours_on(date(2026, 11, 28)) == (almaty(2026, 11, 28, 9), almaty(2026, 11, 28, 14))
+    assert calendar.same_day_cutoff(date(2026, 11, 23)) == almaty(2026, 11, 23, 18)
+    assert calendar.same_day_cutoff(date(2026, 11, 28)) == almaty(2026, 11, 28, 12)
+    assert calendar.same_day_cutoff(date(2026, 11, 29)) is None
+
+
+@pytest.mark.parametrize(
+    ("received", "days", "deadline"),
+    [
+        (almaty(2026, 11, 23, 10, 0), 1, almaty(2026, 11, 24, 20, 0)),  # Monday -> Tuesday evening
+        (almaty(2026, 11, 27, 19, 0), 1, almaty(2026, 11, 28, 14, 0)),  # Friday -> Saturday's short day
+        (almaty(2026, 11, 28, 15, 0), 1, almaty(2026, 12, 1, 20, 0)),  # Saturday after closing, Sunday off
+        (almaty(2026, 11, 29, 11, 0), 1, almaty(2026, 12, 1, 20, 0)),  # received on Sunday
+        (almaty(2026, 12, 15, 12, 0), 1, almaty(2026, 12, 17, 20, 0)),  # skips Independence Day
+        (almaty(2026, 12, 1, 12, 0), 15, almaty(2026, 12, 19, 14, 0)),  # 15 working days, holiday inside
+    ],
+)
+def test_add_working_days(calendar, received, days, deadline):
+    assert calendar.add_working_days(received, days) == deadline
+
+
+@pytest.mark.parametrize(
+    ("received", "minutes", "deadline"),
+    [
+        (almaty(2026, 11, 23, 10, 0), 10, almaty(2026, 11, 23, 10, 10)),
+        (almaty(2026, 11, 23, 19, 55), 10, almaty(2026, 11, 24, 8, 5)),  # the clock stops overnight
+        (almaty(2026, 11, 23, 6, 30), 10, almaty(2026, 11, 23, 8, 10)),  # before opening
+        (almaty(2026, 11, 28, 13, 55), 10, almaty(2026, 11, 30, 8, 5)),  # Saturday close, Sunday off
+        (almaty(2026, 12, 15, 19, 50), 30, almaty(2026, 12, 17, 8, 20)),  # over a public holiday
+    ],
+)
+def test_add_working_minutes(calendar, received, minutes, deadline):
+    assert calendar.add_working_minutes(received, minutes) == deadline
+
+
+def test_results_are_aware_and_comparable_in_utc(calendar):
+    deadline = calendar.add_working_minutes(almaty(2026, 11, 23, 10, 0), 10)
+    assert deadline.utcoffset() is not None
+    assert deadline.astimezone(ALMATY).time() == time(10, 10)
