@@ -1,5 +1,7 @@
 """Public pages, language switching, error pages, health check, and the page-vs-fragment helper."""
 
+from markupsafe import escape
+
 from tests.conftest import page_text
 
 
@@ -42,3 +44,49 @@ def test_healthz_reports_database_and_registry(client):
     body = response.get_json()
     assert body["database"] == "ok"
     assert body["registry"]["backend"] == "local"
+
+
+def test_every_service_passport_shows_its_eleven_rows_in_the_chosen_language(client):
+    from app.services.catalogue import PASSPORT_ROWS, all_services
+
+    for language in ("kk", "ru"):
+        client.get(f"/lang/{language}")
+        for service in all_services():
+            response = client.get(f"/services/{service.slug}")
+            assert response.status_code == 200
+            html = response.get_data(as_text=True)
+            assert html.count('<th scope="row">') == 11
+            for key, heading in PASSPORT_ROWS:
+                assert heading.in_language(language) in html
+                assert str(escape(service.passport[key].in_language(language))) in html
+
+
+def test_home_lists_every_service_in_both_languages(client):
+    from app.services.catalogue import all_services
+
+    for language in ("kk", "ru"):
+        client.get(f"/lang/{language}")
+        html = client.get("/").get_data(as_text=True)
+        for service in all_services():
+            assert str(escape(service.name.in_language(language))) in html
+
+
+def test_unknown_service_is_404(client):
+    assert client.get("/services/no-such-service").status_code == 404
+
+
+def test_fragment_helper_sends_vary_and_picks_the_fragment(app):
+    from app.htmx import render_page
+
+    with app.test_request_context("/", headers={"HX-Request": "true"}):
+        response = render_page("public/services.html", "public/_service_list.html", services=[])
+        assert "<html" not in response.get_data(as_text=True)
+        assert "HX-Request" in response.headers["Vary"]
+    with app.test_request_context("/"):
+        response = render_page("public/services.html", "public/_service_list.html", services=[])
+        assert "<html" in response.get_data(as_text=True)
+        assert "HX-Request" in response.headers["Vary"]
+    with app.test_request_context("/", headers={"HX-Request": "true", "HX-Boosted": "true"}):
+        assert "<html" in render_page(
+            "public/services.html", "public/_service_list.html", services=[]
+        ).get_data(as_text=True)
