@@ -33,14 +33,21 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: setup
+# Test-only tools: Debian's chromium for the browser tests, axe-core from npm for their accessibility checks.
+node_modules/.installed: package.json package-lock.json
+	scripts/system-deps.sh browser
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: setup node_modules/.installed
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
 
 # The same suite on a real PostgreSQL, started on loopback for this run (CI does this after `make test`).
+# Browser tests run in `make test` only: they exercise the UI, which does not change with the database.
 test-postgres: setup
 	scripts/system-deps.sh postgres
-	scripts/with-test-postgres.sh $(PY) -m pytest
+	scripts/with-test-postgres.sh $(PY) -m pytest -m "not browser"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache translations/*/LC_MESSAGES/*.mo

@@ -21,6 +21,7 @@ case "$profile" in
     ;;
   browser)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     ;;
   *)
     echo "unknown profile: $profile" >&2; exit 2 ;;

@@ -1,0 +1,98 @@
+"""Real-browser tests: Debian's chromium driven by Playwright against the app served on loopback.
+
+The app runs in a thread with its own SQLite database seeded with the demo clinic, CSRF protection on,
+exactly as `make run` serves it. Screenshots of each step land in test-artifacts/browser/<test>/.
+"""
+
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags for a closed network: without them Chromium keeps trying to reach Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    from app import create_app
+    from app.extensions import db
+    from app.models import Base
+    from app.services.demo import seed
+
+    database = tmp_path_factory.mktemp("browser-db") / "browser.db"
+    app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        seed()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not AXE_SCRIPT.exists():
+        pytest.fail("axe-core is missing: run `make test` (it runs `npm ci`)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.artifacts = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(page.artifacts, ignore_errors=True)
+    page.artifacts.mkdir(parents=True, exist_ok=True)
+    yield page
+    context.close()
+
+
+def snap(page, step: str) -> None:
+    """Save a full-page screenshot of this step as a test artefact."""
+    page.screenshot(path=str(page.artifacts / f"{step}.png"), full_page=True)
+
+
+def assert_accessible(page) -> None:
+    """axe-core on the current page: no serious or critical WCAG 2 A/AA violation."""
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        ["wcag2a", "wcag2aa", "wcag21aa"],
+    )
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"accessibility violations on {page.url}:\n" + "\n".join(serious)
+
+
+def has_no_horizontal_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
