@@ -52,9 +52,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import auth, cli, errors, templating
+    from app import auth, channels, cli, errors, templating
 
     auth.init_app(app)
+    channels.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

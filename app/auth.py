@@ -70,7 +70,8 @@ def _expire_idle_staff_session():
     if last_seen is not None and moment - last_seen > timeout.total_seconds():
         logout_user()
         session.clear()
-        if request.endpoint and request.endpoint != "static":
+        # The login form itself (and static files) carry on, so signing in again after a timeout works.
+        if request.endpoint and request.endpoint not in ("static", "auth.login"):
             return redirect(url_for("auth.login", next=request.full_path, expired=1))
         return None
     session["staff_last_seen"] = moment

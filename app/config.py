@@ -21,13 +21,81 @@ class DefaultConfig:
     STAFF_IDLE_TIMEOUT = timedelta(minutes=30)
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=15)
+    # Argon2id cost, e.g. {"time_cost": 3, "memory_cost": 65536}; empty means argon2-cffi's recommended
+    # defaults. Only the test suite lowers it, to keep hundreds of sign-ins fast.
+    PASSWORD_HASH_PARAMETERS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; long forms must not expire mid-typing
 
     REGISTRY_BACKEND = "local"  # local | http
+    # National registries (app/registries). Set as EMHANA_REGISTRY_URL=... etc. in the environment.
+    # The name of the information system printed on information forms when the local registry answers.
+    REGISTRY_SOURCE_NAME = "Emhana"
+    # REGISTRY_BACKEND=http: the gateway's base URL (docs/registry-gateway.openapi.yaml) and bearer token.
+    REGISTRY_URL = ""  # e.g. https://gateway.clinic.local/api/registry/v1
+    REGISTRY_TOKEN = ""
+    REGISTRY_CONNECT_TIMEOUT = 2.0  # seconds
+    REGISTRY_READ_TIMEOUT = 5.0  # seconds
+    REGISTRY_RETRIES = 2  # extra tries of a read after a connection error or 5xx
+    REGISTRY_RETRY_BACKOFF = 0.25  # seconds before the first retry, doubled each time
+    REGISTRY_CIRCUIT_FAILURES = 5  # failed calls in a row that open the circuit
+    REGISTRY_CIRCUIT_COOLDOWN = 30.0  # seconds the circuit stays open before one trial call
+    REGISTRY_CACHE_SECONDS = 60.0  # how long a registry answer is reused; 0 turns the cache off
+    # `flask registry-gateway`: the token its clients must send (it serves personal data, so it is required).
+    REGISTRY_GATEWAY_TOKEN = ""
     SMS_BACKEND = "outbox"  # outbox | http
+    # SMS_BACKEND=http (app/notify/http.py): the gateway's URL, bearer token, sender name, timeouts (seconds).
+    SMS_HTTP_URL = ""  # e.g. https://sms.clinic.local/api/v1/messages
+    SMS_HTTP_TOKEN = ""
+    SMS_HTTP_SENDER = "Emhana"
+    SMS_CONNECT_TIMEOUT = 2.0
+    SMS_READ_TIMEOUT = 5.0
+
+    # One-time codes (app/services/otp.py): life, wrong tries per code, and how many codes may be sent per
+    # IIN, per phone and per IP address within OTP_SEND_WINDOW.
+    OTP_LIFETIME = timedelta(minutes=5)
+    OTP_MAX_ATTEMPTS = 5
+    OTP_SEND_WINDOW = timedelta(hours=1)
+    OTP_SENDS_PER_IIN = 5
+    OTP_SENDS_PER_PHONE = 5
+    OTP_SENDS_PER_IP = 20
+    # A patient identified by a one-time code stays signed in on the website for this long while active.
+    PATIENT_SESSION_IDLE = timedelta(minutes=20)
+    # /status: how often an open request's status card refreshes itself (htmx polling), in seconds.
+    STATUS_POLL_SECONDS = 5
+    # Absolute address of the site, for links in SMS and QR codes made outside a request (CLI, retries).
+    # Empty: taken from the current request, or http://localhost when there is none.
+    PUBLIC_BASE_URL = ""
+
+    # Information forms (regulation 004): how long a third-party request waits for the subject's consent
+    # before it is refused on the "no consent" ground, and how many requests one applicant may make a day.
+    CONSENT_TIMEOUT = timedelta(minutes=30)
+    CERTIFICATE_REQUESTS_PER_DAY = 10
+
+    # Lobby kiosk: an idle kiosk returns to its start screen and forgets the visitor after this many seconds.
+    KIOSK_IDLE_SECONDS = 60
+
+    # Appointment booking (app/services/appointments.py).
+    APPOINTMENT_HORIZON_DAYS = 14  # how many days ahead patients and the desk may book
+    APPOINTMENT_MAX_PER_SPECIALITY = 1  # future bookings one patient may hold per speciality
+    APPOINTMENT_CHANGE_CUTOFF = timedelta(hours=2)  # online cancel/move allowed up to this before the visit
+    APPOINTMENT_NO_SHOW_WINDOW_DAYS = 365  # no-shows counted over this many days for the desk's warning
+
+    # Home doctor calls (app/services/home_visits.py): the length of the visit window given to the patient,
+    # and how long before the 10/30-minute answer deadline the desk's journal starts warning.
+    HOME_VISIT_WINDOW = timedelta(hours=4)
+    HOME_VISIT_DEADLINE_WARNING = timedelta(minutes=5)
+    HOME_VISIT_CALLS_PER_APPLICANT_PER_DAY = 5  # online: calls one signed-in person may make a day
+
+    # Files brought to the desk (app/services/uploads.py): where they are kept (empty: <instance>/uploads,
+    # outside the static folder) and the largest file accepted.
+    INSTANCE_UPLOADS = ""
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    # Attachment applications (app/services/attachment.py): the decision queue flags an open application
+    # this long before its deadline (one working day).
+    ATTACHMENT_DEADLINE_WARNING = timedelta(hours=2)
 
     # The clinic's public emergency numbers (shown on red-flag answers).
     EMERGENCY_PHONE = "103"

@@ -1,6 +1,6 @@
 """The one place that decides whether a request gets the whole page or only a fragment."""
 
-from flask import make_response, render_template, request
+from flask import make_response, redirect, render_template, request
 
 
 def is_htmx_request() -> bool:
@@ -18,3 +18,16 @@ def render_page(page_template: str, fragment_template: str | None = None, status
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def redirect_after_step(target: str):
+    """A finished step moves on to `target`: a 303 for a plain form, `HX-Redirect` for htmx.
+
+    Not a 3xx for htmx: the browser would follow it inside the XHR and htmx would swap the whole next
+    page into the target instead of navigating.
+    """
+    if is_htmx_request():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)

@@ -36,7 +36,7 @@ target_db = current_app.extensions["migrate"].db
 
 
 def render_item(type_, obj, autogen_context):
-    """Render our Python-side column types as the plain SQL types they store, so migrations never import the app."""
+    """Render our Python-side column types as the SQL types they store: migrations never import the app."""
     from app.models.base import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
@@ -94,7 +94,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), render_item=render_item, **conf_args)
+        context.configure(
+            connection=connection, target_metadata=get_metadata(), render_item=render_item, **conf_args
+        )
 
         with context.begin_transaction():
             context.run_migrations()

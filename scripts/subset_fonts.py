@@ -1,6 +1,7 @@
 """Rebuild the shipped font subsets in app/static/fonts from Debian's fonts-paratype (OFL 1.1).
 
-Run once when the glyph set changes: `apt-get install fonts-paratype && .venv/bin/python scripts/subset_fonts.py`.
+Run once when the glyph set changes:
+    apt-get install fonts-paratype && .venv/bin/python scripts/subset_fonts.py
 The subsets keep Latin, Cyrillic (all Kazakh letters: ә ғ қ ң ө ұ ү һ і), punctuation, № and ₸, so the
 web pages and WeasyPrint documents load small files and render fast.
 """

@@ -19,6 +19,7 @@ from app.models import Base
 from app.services.clock import ALMATY, frozen_clock
 
 TEST_PASSWORD = "correct-horse-battery"
+FAST_PASSWORD_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -73,6 +74,8 @@ def app(database_url, tmp_path):
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
             "INSTANCE_UPLOADS": str(tmp_path / "uploads"),
+            # Argon2id at its production cost takes tens of milliseconds a hash; the suite hashes thousands.
+            "PASSWORD_HASH_PARAMETERS": FAST_PASSWORD_HASH,
         }
     )
     app.test_client_class = IsolatedRequestClient

@@ -1,8 +1,45 @@
 """Every blueprint of the app, registered from this one explicit list."""
 
 from app.blueprints.admin import bp as admin_bp
+from app.blueprints.appointments import bp as appointments_bp
+from app.blueprints.attachment import bp as attachment_bp
 from app.blueprints.auth import bp as auth_bp
+from app.blueprints.certificates import bp as certificates_bp
+from app.blueprints.complaints import bp as complaints_bp
+from app.blueprints.desk_appointments import bp as desk_appointments_bp
+from app.blueprints.desk_attachment import bp as desk_attachment_bp
+from app.blueprints.desk_home_visits import bp as desk_home_visits_bp
+from app.blueprints.documents import bp as documents_bp
+from app.blueprints.home_visits import bp as home_visits_bp
+from app.blueprints.kiosk import bp as kiosk_bp
+from app.blueprints.monitoring import bp as monitoring_bp
+from app.blueprints.outbox_admin import bp as outbox_admin_bp
 from app.blueprints.public import bp as public_bp
+from app.blueprints.registry_admin import bp as registry_admin_bp
+from app.blueprints.registry_queue import bp as registry_queue_bp
 from app.blueprints.staff import bp as staff_bp
+from app.blueprints.status import bp as status_bp
+from app.blueprints.verify import bp as verify_bp
 
-BLUEPRINTS = (public_bp, auth_bp, staff_bp, admin_bp)
+BLUEPRINTS = (
+    public_bp,
+    auth_bp,
+    staff_bp,
+    admin_bp,
+    kiosk_bp,
+    registry_admin_bp,
+    registry_queue_bp,
+    appointments_bp,
+    desk_appointments_bp,
+    certificates_bp,
+    documents_bp,
+    verify_bp,
+    outbox_admin_bp,
+    status_bp,
+    complaints_bp,
+    monitoring_bp,
+    home_visits_bp,
+    desk_home_visits_bp,
+    attachment_bp,
+    desk_attachment_bp,
+)

@@ -26,6 +26,9 @@ class Clinic(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name_kk: Mapped[str] = mapped_column(String(300))
     name_ru: Mapped[str] = mapped_column(String(300))
+    # The clinic's code in the register of attached population: whether a person is attached *here*
+    # is `registry.attachment_of(iin).clinic_code == clinic.code`.
+    code: Mapped[str] = mapped_column(String(20), default="")
     address_kk: Mapped[str] = mapped_column(String(500), default="")
     address_ru: Mapped[str] = mapped_column(String(500), default="")
     phones: Mapped[str] = mapped_column(String(200), default="")

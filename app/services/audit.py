@@ -1,10 +1,16 @@
-"""Writing the audit log. The web layer adds who and from where (app.auth.audit); this stores it."""
+"""The audit log: writing it (the web layer adds who and from where, app.auth.audit) and reading it."""
 
 import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import AuditEntry
-from app.services.clock import now
+from app.services.clock import ALMATY, now
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +55,100 @@ def record(
     db.session.add(entry)
     log.info("audit %s %s %s#%s by staff %s", action, object_type, patient_id or "-", object_id, staff_id)
     return entry
+
+
+# ---- reading the log ---------------------------------------------------------------------------------
+
+ACTION_LABELS = {
+    "view": _l("Viewed"),
+    "print": _l("Printed"),
+    "search": _l("Searched"),
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    "login": _l("Signed in"),
+    "login_failed": _l("Failed sign-in"),
+    "logout": _l("Signed out"),
+    "revoke": _l("Revoked"),
+}
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    staff_id: int | None = None
+    action: str | None = None
+    patient_id: int | None = None
+    date_from: date | None = None  # local (Asia/Almaty) calendar days, both inclusive
+    date_to: date | None = None
+
+    def describe(self) -> str:
+        """The filters as text for the audit entry that records someone reading the log."""
+        return "; ".join(f"{name}={value}" for name, value in asdict(self).items() if value is not None)
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def search_entries(filters: AuditFilters, *, page: int = 1, page_size: int = PAGE_SIZE) -> AuditPage:
+    """Entries matching `filters`, newest first, one page at a time."""
+    conditions = []
+    if filters.staff_id is not None:
+        conditions.append(AuditEntry.staff_id == filters.staff_id)
+    if filters.action:
+        conditions.append(AuditEntry.action == filters.action)
+    if filters.patient_id is not None:
+        conditions.append(AuditEntry.patient_id == filters.patient_id)
+    if filters.date_from is not None:
+        conditions.append(AuditEntry.at >= _start_of_local_day(filters.date_from))
+    if filters.date_to is not None:
+        conditions.append(AuditEntry.at < _start_of_local_day(filters.date_to + timedelta(days=1)))
+    total = db.session.scalar(select(func.count(AuditEntry.id)).where(*conditions)) or 0
+    page = max(1, min(page, max(1, -(-total // page_size))))
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(*conditions)
+        .options(joinedload(AuditEntry.staff))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return AuditPage(entries=list(entries), total=total, page=page, page_size=page_size)
+
+
+def entries_about_patient(patient_id: int, *, limit: int = 100) -> list[AuditEntry]:
+    """Who looked at or changed this patient's data, newest first (for a patient's access history)."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.patient_id == patient_id)
+            .options(joinedload(AuditEntry.staff))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _start_of_local_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, ALMATY).astimezone(UTC)

@@ -281,6 +281,8 @@ SERVICES: tuple[Service, ...] = (
         deadlines=_BOOKING_DEADLINES,
         refusal_grounds=_BOOKING_GROUNDS,
         sources="000 items 1-9; 001 annex 2; 002 «Запись на прием к врачу» items 3, 8, 12-15",
+        built=True,
+        start_endpoint="appointments.start_booking",
     ),
     Service(
         number=2,
@@ -330,6 +332,8 @@ SERVICES: tuple[Service, ...] = (
         deadlines=_BOOKING_DEADLINES,
         refusal_grounds=_BOOKING_GROUNDS,
         sources="001 annex 1; 002 «Вызов врача на дом» items 3, 8-9, 12-15",
+        built=True,
+        start_endpoint="home_visits.start_call",
     ),
     Service(
         number=3,
@@ -396,6 +400,8 @@ SERVICES: tuple[Service, ...] = (
         deadlines={"*": DeadlineRule("working_days", 1)},
         refusal_grounds=ATTACHMENT_GROUNDS,
         sources="001 annex 3; 002 «Прикрепление…» items 2, 6-17, 22; 003 annex 1 step tables",
+        built=True,
+        start_endpoint="attachment.start_application",
     ),
     Service(
         number=4,
@@ -416,6 +422,8 @@ SERVICES: tuple[Service, ...] = (
         deadlines=_REGISTRY_DEADLINES,
         refusal_grounds={"no_consent": NO_CONSENT},
         sources="004 annex 1 (rules, standard, form); 001 annex 5",
+        built=True,
+        start_endpoint="certificates.start_tb_form",
     ),
     Service(
         number=5,
@@ -438,6 +446,8 @@ SERVICES: tuple[Service, ...] = (
         deadlines=_REGISTRY_DEADLINES,
         refusal_grounds={"no_consent": NO_CONSENT},
         sources="004 annex 2 (rules, standard, form); 001 annex 6",
+        built=True,
+        start_endpoint="certificates.start_psychiatry_form",
     ),
     Service(
         number=6,
@@ -460,6 +470,8 @@ SERVICES: tuple[Service, ...] = (
         deadlines=_REGISTRY_DEADLINES,
         refusal_grounds={"no_consent": NO_CONSENT},
         sources="004 annex 3 (rules, standard, form); 001 annex 7",
+        built=True,
+        start_endpoint="certificates.start_narcology_form",
     ),
     Service(
         number=7,

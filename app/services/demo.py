@@ -10,10 +10,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Clinic, District, Patient
+from app.registries.demo import seed_registry
 from app.services import staff_accounts
+from app.services.attachment_demo import seed_attachment_demo
 from app.services.clinic import get_clinic
 from app.services.clock import now
+from app.services.feedback_demo import seed_feedback_demo
 from app.services.iin import make_iin
+from app.services.schedules import seed_demo_schedules
 
 DEMO_PASSWORD = "emhana-demo-2026"
 
@@ -97,10 +101,18 @@ def seed() -> str:
     districts = _seed_districts(clinic)
     staff_created = _seed_staff(districts)
     patients_created = _seed_patients(districts)
+    registry_people_created = seed_registry(clinic, demo_patients())
+    schedules_created = seed_demo_schedules(days=14)
+    history_added = seed_feedback_demo()
+    attachment_applications_added = seed_attachment_demo()
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
-        f"{patients_created} patients created this run (password for every demo account: {DEMO_PASSWORD})"
+        f"{patients_created} patients created this run (password for every demo account: {DEMO_PASSWORD}); "
+        f"{registry_people_created} people added to the local registry; "
+        f"{schedules_created} doctors' schedules created; "
+        f"{history_added} past requests added for monitoring; "
+        f"{attachment_applications_added} attachment applications added"
     )
 
 
@@ -183,7 +195,8 @@ def demo_patients() -> list[dict]:
                 "middle_name": patronymics[index % len(patronymics)],
                 "birth_date": birth,
                 "sex": sex,
-                "address": f"Алматы қ., {streets[index % len(streets)]}, {rng.randint(1, 180)}, {rng.randint(1, 90)}",
+                "address": f"Алматы қ., {streets[index % len(streets)]}, "
+                f"{rng.randint(1, 180)}, {rng.randint(1, 90)}",
                 "phone": f"+7701{rng.randint(1000000, 9999999)}",
                 "language": "ru" if index % 3 == 0 else "kk",
                 "district_number": district_number,

@@ -1,29 +1,67 @@
-"""Staff accounts: creation, password hashing (Argon2id), sign-in with lockout after repeated failures."""
+"""Staff accounts: creation, password hashing (Argon2id), sign-in with lockout, and the admin's changes."""
 
 import logging
+import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import StaffMember, StaffRole
+from app.models import District, StaffMember, StaffRole
 from app.models.staff import ROLES
+from app.services.actors import Actor
 from app.services.clock import now
+from app.services.specialities import get_speciality
 
 log = logging.getLogger(__name__)
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+_DEFAULT_HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 MIN_PASSWORD_LENGTH = 10
+# Letters, digits and . _ - only: usernames are typed on shared desk keyboards in either layout.
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]{2,80}$")
+# The handful of passwords people reach for first; a determined guesser tries these before anything else.
+COMMON_PASSWORDS = frozenset(
+    {
+        "1234567890",
+        "12345678910",
+        "0123456789",
+        "qwertyuiop",
+        "qwerty12345",
+        "1q2w3e4r5t",
+        "password123",
+        "password12",
+        "passw0rd123",
+        "administrator",
+        "admin12345",
+        "emhana12345",
+        "polyclinic",
+        "qazaqstan2026",
+        "kazakhstan",
+        "almaty2026",
+    }
+)
+
+ROLE_LABELS = {
+    "registrar": _l("Registrar"),
+    "doctor": _l("Doctor"),
+    "head": _l("Head of the clinic"),
+    "admin": _l("Administrator"),
+}
 
 
 class AccountError(ValueError):
-    def __init__(self, message):
+    """A change to an account that the rules refuse; `message` is shown next to `field` on the form."""
+
+    def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
         self.message = message
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -36,17 +74,42 @@ class LoginOutcome:
     def lock_minutes(self) -> int:
         if not self.locked_until:
             return 0
-        return max(1, int((self.locked_until - now()).total_seconds() // 60) + 1)
+        return max(1, math.ceil((self.locked_until - now()).total_seconds() / 60))
+
+
+@lru_cache(maxsize=4)
+def _hasher_with(parameters: tuple) -> PasswordHasher:
+    return PasswordHasher(**dict(parameters))
+
+
+def _hasher() -> PasswordHasher:
+    """The Argon2id hasher; PASSWORD_HASH_PARAMETERS may change its cost (tests lower it for speed)."""
+    parameters = current_app.config.get("PASSWORD_HASH_PARAMETERS") if has_app_context() else None
+    return _hasher_with(tuple(sorted(parameters.items()))) if parameters else _DEFAULT_HASHER
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
-def check_password_strength(password: str) -> None:
+def check_password_strength(password: str, username: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            _l("The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
+            _l("The password must have at least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
+            field="password",
+        )
+    lowered = password.lower()
+    if (
+        lowered in COMMON_PASSWORDS
+        or len(set(lowered)) < 5
+        or (len(username) >= 3 and username.strip().lower() in lowered)
+    ):
+        raise AccountError(
+            _l(
+                "This password is too easy to guess: avoid common passwords, repeated characters "
+                "and the username."
+            ),
+            field="password",
         )
 
 
@@ -54,6 +117,23 @@ def find_by_username(username: str) -> StaffMember | None:
     return db.session.scalars(
         select(StaffMember).where(func.lower(StaffMember.username) == username.strip().lower())
     ).first()
+
+
+def get_staff(staff_id: int) -> StaffMember | None:
+    return db.session.get(StaffMember, staff_id)
+
+
+def list_staff() -> list[StaffMember]:
+    """Active accounts first, then by name: the order the admin looks for people in."""
+    return list(
+        db.session.scalars(
+            select(StaffMember).order_by(StaffMember.is_active_account.desc(), StaffMember.full_name)
+        )
+    )
+
+
+def is_locked(staff: StaffMember) -> bool:
+    return staff.locked_until is not None and staff.locked_until > now()
 
 
 def create_staff(
@@ -65,37 +145,95 @@ def create_staff(
     speciality: str | None = None,
     district_id: int | None = None,
     room: str = "",
+    phone: str = "",
 ) -> StaffMember:
-    unknown = set(roles) - set(ROLES)
-    if unknown or not roles:
-        raise AccountError(_l("Choose at least one role."))
+    username = username.strip()
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError(
+            _l("A username has 2 to 80 Latin letters, digits, dots, dashes or underscores."),
+            field="username",
+        )
     if find_by_username(username):
-        raise AccountError(_l("This username is already taken."))
-    check_password_strength(password)
+        raise AccountError(_l("This username is already taken."), field="username")
+    if not full_name.strip():
+        raise AccountError(_l("Enter the full name."), field="full_name")
+    roles = _checked_roles(roles)
+    _check_doctor_fields(roles, speciality or None, district_id, staff_id=None)
+    check_password_strength(password, username)
     staff = StaffMember(
-        username=username.strip(),
+        username=username,
         full_name=full_name.strip(),
         password_hash=hash_password(password),
-        speciality=speciality,
+        speciality=speciality or None,
         district_id=district_id,
-        room=room,
+        room=room.strip(),
+        phone=phone.strip(),
         created_at=now(),
     )
-    staff.role_rows = [StaffRole(role=role) for role in sorted(set(roles))]
+    staff.role_rows = [StaffRole(role=role) for role in sorted(roles)]
     db.session.add(staff)
     db.session.flush()
     return staff
 
 
+def update_staff(
+    staff: StaffMember,
+    *,
+    actor: Actor,
+    full_name: str,
+    roles: set[str] | list[str],
+    speciality: str | None,
+    district_id: int | None,
+    room: str,
+    phone: str,
+) -> str:
+    """Change an account's details and roles; returns what changed, for the audit log."""
+    roles = _checked_roles(roles)
+    if actor.staff_id == staff.id and staff.has_role("admin") and "admin" not in roles:
+        raise AccountError(
+            _l("You cannot remove your own administrator role. Ask another administrator to do it."),
+            field="roles",
+        )
+    if not full_name.strip():
+        raise AccountError(_l("Enter the full name."), field="full_name")
+    _check_doctor_fields(roles, speciality or None, district_id, staff_id=staff.id)
+    before = _snapshot(staff)
+    staff.full_name = full_name.strip()
+    set_roles(staff, roles)
+    staff.speciality = speciality or None
+    staff.district_id = district_id
+    staff.room = room.strip()
+    staff.phone = phone.strip()
+    db.session.flush()
+    db.session.expire(staff, ["district"])  # district_id changed; reload the relationship from it
+    return _describe_changes(before, _snapshot(staff))
+
+
 def set_roles(staff: StaffMember, roles: set[str]) -> None:
-    if not roles or set(roles) - set(ROLES):
-        raise AccountError(_l("Choose at least one role."))
+    roles = _checked_roles(roles)
     keep = [row for row in staff.role_rows if row.role in roles]
     staff.role_rows = keep + [StaffRole(role=role) for role in sorted(roles - {row.role for row in keep})]
 
 
+def set_active(staff: StaffMember, active: bool, *, actor: Actor) -> None:
+    """Deactivated accounts cannot sign in, and any session they have ends at its next request."""
+    if not active and actor.staff_id == staff.id:
+        raise AccountError(_l("You cannot deactivate your own account."))
+    if active and staff.district_id is not None and staff.has_role("doctor"):
+        # Someone else may have taken the district while this account was inactive.
+        _check_district_free(staff.district_id, staff_id=staff.id)
+    staff.is_active_account = active
+    db.session.flush()
+
+
+def unlock(staff: StaffMember) -> None:
+    staff.locked_until = None
+    staff.failed_logins = 0
+    db.session.flush()
+
+
 def set_password(staff: StaffMember, password: str) -> None:
-    check_password_strength(password)
+    check_password_strength(password, staff.username)
     staff.password_hash = hash_password(password)
     staff.failed_logins = 0
     staff.locked_until = None
@@ -104,13 +242,13 @@ def set_password(staff: StaffMember, password: str) -> None:
 def authenticate(username: str, password: str) -> LoginOutcome:
     staff = find_by_username(username or "")
     if staff is None or not staff.is_active:
-        _hasher.hash(password or "x")  # same cost either way, so timing does not reveal usernames
+        _hasher().hash(password or "x")  # same cost either way, so timing does not reveal usernames
         return LoginOutcome(staff=None, staff_id=staff.id if staff else None)
     moment = now()
     if staff.locked_until and staff.locked_until > moment:
         return LoginOutcome(staff=None, staff_id=staff.id, locked_until=staff.locked_until)
     try:
-        _hasher.verify(staff.password_hash, password)
+        _hasher().verify(staff.password_hash, password)
     except (VerificationError, InvalidHashError):
         staff.failed_logins += 1
         if staff.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
@@ -119,9 +257,96 @@ def authenticate(username: str, password: str) -> LoginOutcome:
             log.warning("staff account %s locked after repeated failed sign-ins", staff.id)
             return LoginOutcome(staff=None, staff_id=staff.id, locked_until=staff.locked_until)
         return LoginOutcome(staff=None, staff_id=staff.id)
-    if _hasher.check_needs_rehash(staff.password_hash):
+    if _hasher().check_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
     staff.failed_logins = 0
     staff.locked_until = None
     staff.last_login_at = moment
     return LoginOutcome(staff=staff, staff_id=staff.id)
+
+
+# ---- rules shared by creation and editing ------------------------------------------------------------
+
+
+def _checked_roles(roles) -> set[str]:
+    roles = set(roles or ())
+    if not roles or roles - set(ROLES):
+        raise AccountError(_l("Choose at least one role."), field="roles")
+    return roles
+
+
+def _check_doctor_fields(roles: set[str], speciality: str | None, district_id: int | None, staff_id):
+    if "doctor" not in roles:
+        if speciality or district_id:
+            raise AccountError(
+                _l("Only doctors have a speciality and a district: clear them or give the doctor role."),
+                field="speciality" if speciality else "district",
+            )
+        return
+    if speciality is None:
+        if district_id is not None:
+            raise AccountError(_l("Choose the doctor's speciality."), field="speciality")
+        return
+    known = get_speciality(speciality)
+    if known is None:
+        raise AccountError(_l("Choose a speciality from the list."), field="speciality")
+    if district_id is None:
+        return
+    district = db.session.get(District, district_id)
+    if district is None:
+        raise AccountError(_l("Choose a district from the list."), field="district")
+    if known.district_kind is None:
+        raise AccountError(
+            _l("Only district doctors (therapist, paediatrician, general practitioner) serve a district."),
+            field="district",
+        )
+    if known.district_kind != district.kind:
+        raise AccountError(
+            _l("District %(number)s is of another kind than this speciality.", number=district.number),
+            field="district",
+        )
+    _check_district_free(district_id, staff_id=staff_id)
+
+
+def _check_district_free(district_id: int, *, staff_id: int | None) -> None:
+    """A district is served by one district doctor: the patients' home calls and bookings go to them."""
+    query = (
+        select(StaffMember)
+        .join(StaffRole)
+        .where(
+            StaffMember.district_id == district_id,
+            StaffMember.is_active_account.is_(True),
+            StaffRole.role == "doctor",
+        )
+    )
+    if staff_id is not None:
+        query = query.where(StaffMember.id != staff_id)
+    other = db.session.scalars(query).first()
+    if other is not None:
+        raise AccountError(
+            _l(
+                "District %(number)s is already served by %(name)s.",
+                number=other.district.number if other.district else district_id,
+                name=other.full_name,
+            ),
+            field="district",
+        )
+
+
+def _snapshot(staff: StaffMember) -> dict[str, str]:
+    return {
+        "full_name": staff.full_name,
+        "roles": ",".join(sorted(staff.roles)),
+        "speciality": staff.speciality or "",
+        "district": str(staff.district.number) if staff.district else "",
+        "room": staff.room,
+        "phone": staff.phone,
+    }
+
+
+def _describe_changes(before: dict[str, str], after: dict[str, str]) -> str:
+    return "; ".join(
+        f"{name}: {before[name] or '-'} -> {after[name] or '-'}"
+        for name in before
+        if before[name] != after[name]
+    )

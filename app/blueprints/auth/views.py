@@ -8,6 +8,7 @@ from app.auth import audit, start_page_for
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import LoginForm
 from app.services import staff_accounts
+from app.services.clock import now
 from app.urls import safe_next_path
 
 
@@ -34,6 +35,8 @@ def login():
             return render_template("auth/login.html", form=form), 200
         session.clear()
         login_user(outcome.staff)
+        # Start the idle clock at sign-in, so a session left untouched from the start also expires.
+        session["staff_last_seen"] = now().timestamp()
         audit("login", "staff", object_id=outcome.staff.id)
         return redirect(safe_next_path(request.args.get("next"), default=start_page_for(outcome.staff)))
     return render_template("auth/login.html", form=form)

@@ -1,0 +1,407 @@
+"""Patient booking: IIN -> one-time code -> speciality -> doctor -> day -> slot -> confirm -> talon.
+
+Every step is a plain link or form that works without JavaScript; htmx swaps only the chooser (`#chooser`)
+or the sign-in box (`#identify`), and the same URL renders the whole page for a normal request.
+"""
+
+import logging
+from urllib.parse import urlencode
+
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from app import notify
+from app.blueprints.appointments import bp
+from app.blueprints.appointments.forms import BookingNumberForm, CodeForm, IinForm, SlotForm
+from app.channels import current_channel
+from app.htmx import is_htmx_request, redirect_after_step, render_page
+from app.i18n import current_language
+from app.patient_auth import current_patient_iin, sign_in_patient, sign_out_patient
+from app.registries import RegistryUnavailable
+from app.services import appointment_documents, appointments, otp, patient_identity
+from app.services.actors import Actor
+from app.services.iin import InvalidIin, parse_iin
+from app.urls import safe_next_path
+
+log = logging.getLogger(__name__)
+
+PENDING_IIN = "appointments_pending_iin"
+PENDING_NEXT = "appointments_pending_next"
+
+
+def _redirect(endpoint: str, **values):
+    """A finished step: 303 for a normal form, HX-Redirect for htmx (a full page load of the next step)."""
+    return _redirect_to(url_for(endpoint, **values))
+
+
+def _redirect_to(target: str):
+    return redirect_after_step(target)
+
+
+def _current_patient():
+    iin = current_patient_iin()
+    return appointments.find_patient(iin) if iin else None
+
+
+# ---- identification ---------------------------------------------------------------------------------
+@bp.get("/")
+def start_booking():
+    if _current_patient() is not None:
+        return redirect(url_for("appointments.choose_slot"))
+    return render_page(
+        "appointments/start.html",
+        "appointments/_identify.html",
+        form=IinForm(),
+        code_form=None,
+        number_form=BookingNumberForm(),
+    )
+
+
+@bp.post("/code")
+def send_code():
+    """Send a one-time code to the phone on file: for a new booking (IIN) or an existing one (number)."""
+    form, number_form = IinForm(), BookingNumberForm()
+    next_path = safe_next_path(request.form.get("next"), url_for("appointments.choose_slot"))
+    error, iin = None, None
+    if request.form.get("number") is not None:
+        if number_form.validate():
+            booking = appointments.find_by_number(number_form.number.data)
+            if booking is None:
+                number_form.number.errors.append(
+                    _("There is no booking with this number. Please check it, e.g. AP-2026-000123.")
+                )
+            else:
+                iin = booking.patient.iin
+                next_path = url_for("appointments.show_booking", number=booking.number)
+    elif form.validate():
+        try:
+            iin = parse_iin(form.iin.data).iin
+        except InvalidIin as invalid:
+            form.iin.errors.append(invalid.message)
+    if iin is not None:
+        try:
+            contact = patient_identity.contact_for(iin)
+            sent = patient_identity.send_sign_in_code(
+                contact, ip=request.remote_addr or "", language=current_language()
+            )
+        except patient_identity.IdentityError as problem:
+            error = problem.message
+        except RegistryUnavailable:
+            error = _(
+                "The state database of individuals is not answering right now, so we cannot find your phone "
+                "number. Please try again in a few minutes or call the registry desk."
+            )
+        except otp.TooManyRequests as limited:
+            error = limited.message
+        except notify.SmsUnavailable:
+            error = str(notify.SMS_UNAVAILABLE_MESSAGE)
+        else:
+            session[PENDING_IIN] = iin
+            session[PENDING_NEXT] = next_path
+            return render_page(
+                "appointments/start.html",
+                "appointments/_identify.html",
+                form=form,
+                number_form=number_form,
+                code_form=CodeForm(formdata=None),
+                phone=notify.mask_phone(sent.phone),
+                code_minutes=otp.lifetime_minutes(),
+            )
+    return render_page(
+        "appointments/start.html",
+        "appointments/_identify.html",
+        form=form,
+        number_form=number_form,
+        code_form=None,
+        error=error,
+    )
+
+
+@bp.post("/code/check")
+def check_code():
+    iin = session.get(PENDING_IIN)
+    if not iin:
+        flash(_("Your session has expired. Please enter your IIN again."), "warning")
+        return _redirect("appointments.start_booking")
+    code_form = CodeForm()
+    error = None
+    if code_form.validate():
+        try:
+            patient_identity.confirm_sign_in(iin, code_form.code.data)
+        except otp.OtpError as problem:
+            error = problem.message
+        else:
+            try:
+                patient = appointments.card_for(iin)
+            except appointments.PatientUnknown as unknown:
+                error = unknown.message
+            except RegistryUnavailable:
+                error = _(
+                    "The state database of individuals is not answering right now. Please try again in a few "
+                    "minutes or call the registry desk."
+                )
+            else:
+                sign_in_patient(patient.iin)
+                next_path = session.pop(PENDING_NEXT, None) or url_for("appointments.choose_slot")
+                session.pop(PENDING_IIN, None)
+                return _redirect_to(safe_next_path(next_path, url_for("appointments.choose_slot")))
+    return render_page(
+        "appointments/start.html",
+        "appointments/_identify.html",
+        form=IinForm(formdata=None, iin=iin),
+        number_form=BookingNumberForm(formdata=None),
+        code_form=code_form,
+        phone=notify.mask_phone(_phone_hint(iin)),
+        code_minutes=otp.lifetime_minutes(),
+        error=error,
+    )
+
+
+def _phone_hint(iin: str) -> str:
+    latest = otp.latest(patient_identity.SIGN_IN_PURPOSE, iin)
+    return latest.phone if latest else ""
+
+
+@bp.post("/sign-out")
+def sign_out():
+    sign_out_patient()
+    session.pop(PENDING_IIN, None)
+    return redirect(url_for("appointments.start_booking"), 303)
+
+
+# ---- choosing and booking ------------------------------------------------------------------------------
+@bp.get("/choose")
+def choose_slot():
+    patient = _current_patient()
+    if patient is None:
+        return _redirect("appointments.start_booking")
+    if is_htmx_request():  # a step inside the page: the page itself already asked the registry
+        return _render_chooser(patient)
+    attachment = appointments.check_attachment(patient)
+    if attachment.state == "not_attached":
+        return render_template("appointments/not_attached.html", patient=patient)
+    return _render_chooser(patient, attachment_state=attachment.state)
+
+
+def _render_chooser(patient, *, notice=None, attachment_state="attached", status=200, **overrides):
+    args = request.args if request.method == "GET" else request.form
+    choice = appointments.choose(
+        patient=patient,
+        online=True,
+        speciality=overrides.get("speciality", args.get("speciality")),
+        doctor_id=overrides.get("doctor", args.get("doctor")),
+        day=overrides.get("day", args.get("day")),
+        slot=overrides.get("slot", args.get("slot")),
+    )
+    if notice is not None:
+        choice.notice = notice
+    return render_page(
+        "appointments/choose.html",
+        "appointments/_chooser.html",
+        status=status,
+        patient=patient,
+        choice=choice,
+        chooser=_chooser_settings(),
+        form=SlotForm(formdata=None),
+        upcoming=appointments.bookings_of(patient.id, upcoming_only=True),
+        registry_down=attachment_state == "unavailable",
+    )
+
+
+def _step_url(base: str):
+    """Links of the chooser's steps: one url_for, then only the query string changes (hundreds per page)."""
+    return lambda **params: f"{base}?{urlencode(params)}" if params else base
+
+
+def _chooser_settings(number: str | None = None) -> dict:
+    """Where the chooser's links and its confirm form go: a new booking, or moving booking `number`."""
+    if number:
+        return {
+            "step_url": _step_url(url_for("appointments.choose_new_slot", number=number)),
+            "confirm_url": url_for("appointments.move_booking", number=number),
+            "confirm_label": _("Move my booking to this time"),
+            "absence_labels": appointments.ABSENCE_REASONS,
+        }
+    return {
+        "step_url": _step_url(url_for("appointments.choose_slot")),
+        "confirm_url": url_for("appointments.create_booking"),
+        "confirm_label": _("Book this time"),
+        "absence_labels": appointments.ABSENCE_REASONS,
+    }
+
+
+@bp.post("/book")
+def create_booking():
+    patient = _current_patient()
+    if patient is None:
+        return _redirect("appointments.start_booking")
+    form = SlotForm()
+    doctor = appointments.bookable_doctor(appointments.as_int(form.doctor.data), online=True)
+    starts_at = appointments.parse_slot_key(form.slot.data)
+    if not form.validate() or doctor is None or starts_at is None:
+        return _render_chooser(
+            patient,
+            notice=_("Please choose a doctor and a time from the list."),
+            speciality=doctor.speciality if doctor else None,
+            doctor=doctor.id if doctor else None,
+            day=starts_at.date().isoformat() if starts_at else None,
+        )
+    try:
+        appointment = appointments.book_appointment(
+            patient,
+            doctor,
+            starts_at,
+            actor=Actor.patient(),
+            channel=current_channel(),
+            language=current_language(),
+        )
+    except appointments.NotAttached:
+        return render_template("appointments/not_attached.html", patient=patient)
+    except appointments.BookingError as refused:
+        # Keep the speciality, doctor and day; drop only the slot that did not work.
+        return _render_chooser(
+            patient,
+            notice=refused.message,
+            speciality=doctor.speciality,
+            doctor=doctor.id,
+            day=starts_at.date().isoformat(),
+            slot=None,
+        )
+    return _redirect("appointments.show_booking", number=appointment.number)
+
+
+# ---- one booking -----------------------------------------------------------------------------------------
+def _own_booking(number: str):
+    """The booking `number` if it belongs to the signed-in patient; otherwise ask for the code first."""
+    booking = appointments.find_by_number(number)
+    if booking is None:
+        abort(404)
+    patient = _current_patient()
+    if patient is None or patient.id != booking.patient_id:
+        return booking, False
+    return booking, True
+
+
+def _ask_for_code(booking):
+    return render_template(
+        "appointments/start.html",
+        form=IinForm(formdata=None),
+        number_form=BookingNumberForm(formdata=None, number=booking.number),
+        code_form=None,
+        error=_(
+            "To open booking %(number)s, confirm it is yours with a code sent to your phone.",
+            number=booking.number,
+        ),
+    )
+
+
+@bp.get("/<number>")
+def show_booking(number: str):
+    booking, own = _own_booking(number)
+    if not own:
+        return _ask_for_code(booking)
+    return render_template(
+        "appointments/booking.html",
+        booking=booking,
+        can_change=appointments.can_change_online(booking),
+    )
+
+
+@bp.get("/<number>/talon.pdf")
+def download_talon(number: str):
+    booking, own = _own_booking(number)
+    if not own:
+        return _ask_for_code(booking)
+    if not booking.holds_slot:
+        abort(404)
+    document = appointment_documents.talon_for(booking)
+    response = make_response(document.pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{booking.number}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<number>/calendar.ics")
+def download_calendar(number: str):
+    booking, own = _own_booking(number)
+    if not own:
+        return _ask_for_code(booking)
+    if not booking.holds_slot:
+        abort(404)
+    response = make_response(appointment_documents.calendar_file(booking))
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{booking.number}.ics"'
+    return response
+
+
+@bp.post("/<number>/cancel")
+def cancel_booking(number: str):
+    booking, own = _own_booking(number)
+    if not own:
+        return _ask_for_code(booking)
+    try:
+        appointments.cancel_appointment(
+            booking, actor=Actor.patient(), channel=current_channel(), by_patient=True
+        )
+    except appointments.BookingError as refused:
+        flash(str(refused.message), "error")
+    else:
+        flash(
+            _("Booking %(number)s is cancelled. The time is free for other patients.", number=number),
+            "success",
+        )
+    return _redirect("appointments.show_booking", number=number)
+
+
+@bp.get("/<number>/move")
+def choose_new_slot(number: str):
+    booking, own = _own_booking(number)
+    if not own:
+        return _ask_for_code(booking)
+    return _render_move_chooser(booking)
+
+
+def _render_move_chooser(booking, *, notice=None, **overrides):
+    args = request.args if request.method == "GET" else request.form
+    choice = appointments.choose(
+        patient=booking.patient,
+        online=True,
+        fixed_speciality=booking.speciality,
+        doctor_id=overrides.get("doctor", args.get("doctor")),
+        day=overrides.get("day", args.get("day")),
+        slot=overrides.get("slot", args.get("slot")),
+    )
+    if notice is not None:
+        choice.notice = notice
+    return render_page(
+        "appointments/move.html",
+        "appointments/_chooser.html",
+        booking=booking,
+        patient=booking.patient,
+        choice=choice,
+        chooser=_chooser_settings(booking.number),
+        form=SlotForm(formdata=None),
+    )
+
+
+@bp.post("/<number>/move")
+def move_booking(number: str):
+    booking, own = _own_booking(number)
+    if not own:
+        return _ask_for_code(booking)
+    form = SlotForm()
+    doctor = appointments.bookable_doctor(appointments.as_int(form.doctor.data), online=True)
+    starts_at = appointments.parse_slot_key(form.slot.data)
+    if not form.validate() or doctor is None or starts_at is None:
+        return _render_move_chooser(booking, notice=_("Please choose a doctor and a time from the list."))
+    try:
+        appointments.move_appointment(
+            booking, doctor, starts_at, actor=Actor.patient(), channel=current_channel(), by_patient=True
+        )
+    except appointments.BookingError as refused:
+        return _render_move_chooser(
+            booking, notice=refused.message, doctor=doctor.id, day=starts_at.date().isoformat(), slot=None
+        )
+    flash(_("Booking %(number)s is moved.", number=number), "success")
+    return _redirect("appointments.show_booking", number=number)

@@ -1,0 +1,343 @@
+"""Calling the doctor home: IIN -> one-time code -> the call form -> the answer (number and visit window).
+
+The same pages serve the website and the lobby kiosk (current_channel() says which); the kiosk shows masked
+names only. Each step works as a plain form; htmx swaps the sign-in box, shows the emergency banner while
+the form is filled in, and refreshes the answer while the call waits for the registry or for a doctor.
+"""
+
+import contextlib
+import logging
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from app import notify
+from app.blueprints.home_visits import bp
+from app.blueprints.home_visits.forms import CallForm, CodeForm, IinForm
+from app.channels import current_channel, current_kiosk
+from app.htmx import redirect_after_step, render_page
+from app.i18n import current_language
+from app.patient_auth import current_patient_iin, sign_in_patient, sign_out_patient
+from app.registries import RegistryUnavailable
+from app.services import appointments, home_visits, otp, patient_identity
+from app.services import status as status_service
+from app.services.actors import Actor
+from app.services.clock import local_now
+from app.services.iin import InvalidIin, parse_iin
+from app.urls import safe_next_path
+
+log = logging.getLogger(__name__)
+
+PENDING_IIN = "home_visits_pending_iin"
+PENDING_NEXT = "home_visits_pending_next"
+POLL_SECONDS = 10
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {"red_flag_labels": home_visits.RED_FLAG_LABELS, "status_labels": home_visits.STATUS_LABELS}
+
+
+def _registry_down_message() -> str:
+    return _(
+        "The state database of individuals is not answering right now, so we cannot find your phone number. "
+        "Please try again in a few minutes or call the registry desk."
+    )
+
+
+def _redirect_to(target: str):
+    return redirect_after_step(target)
+
+
+def _signed_in_card():
+    """The signed-in person's clinic card (created from the registry when missing), or None."""
+    iin = current_patient_iin()
+    if not iin:
+        return None
+    return patient_identity.find_patient(iin) or appointments.card_for(iin)
+
+
+def _identify_page(*, form=None, code_form=None, error=None, phone=None, status=200):
+    return render_page(
+        "home_visits/start.html",
+        "home_visits/_identify.html",
+        status=status,
+        form=form or IinForm(formdata=None),
+        code_form=code_form,
+        error=error,
+        phone=phone,
+        call_day=home_visits.call_day_for(),
+    )
+
+
+# ---- identification ---------------------------------------------------------------------------------
+@bp.get("/")
+def start_call():
+    if current_patient_iin():
+        return redirect(url_for("home_visits.new_call"))
+    session.pop(PENDING_NEXT, None)  # a fresh start goes to the call form, not to an old call's page
+    return _identify_page()
+
+
+@bp.post("/code")
+def send_code():
+    form = IinForm()
+    error = None
+    if form.validate():
+        try:
+            iin = parse_iin(form.iin.data).iin
+        except InvalidIin as invalid:
+            form.iin.errors.append(invalid.message)
+        else:
+            try:
+                contact = patient_identity.contact_for(iin)
+                sent = patient_identity.send_sign_in_code(
+                    contact, ip=request.remote_addr or "", language=current_language()
+                )
+            except patient_identity.IdentityError as problem:
+                error = problem.message
+            except RegistryUnavailable:
+                error = _registry_down_message()
+            except otp.TooManyRequests as limited:
+                error = limited.message
+            except notify.SmsUnavailable:
+                error = str(notify.SMS_UNAVAILABLE_MESSAGE)
+            else:
+                session[PENDING_IIN] = iin
+                session.setdefault(PENDING_NEXT, url_for("home_visits.new_call"))
+                return _identify_page(
+                    form=form, code_form=CodeForm(formdata=None), phone=notify.mask_phone(sent.phone)
+                )
+    return _identify_page(form=form, error=error)
+
+
+@bp.post("/code/check")
+def check_code():
+    iin = session.get(PENDING_IIN)
+    if not iin:
+        flash(_("Your session has expired. Please enter your IIN again."), "warning")
+        return _redirect_to(url_for("home_visits.start_call"))
+    code_form = CodeForm()
+    error = None
+    if code_form.validate():
+        try:
+            patient_identity.confirm_sign_in(iin, code_form.code.data)
+        except otp.OtpError as problem:
+            error = problem.message
+        else:
+            sign_in_patient(iin)
+            session.pop(PENDING_IIN, None)
+            next_path = session.pop(PENDING_NEXT, None)
+            return _redirect_to(safe_next_path(next_path, url_for("home_visits.new_call")))
+    latest = otp.latest(patient_identity.SIGN_IN_PURPOSE, iin)
+    return _identify_page(
+        form=IinForm(formdata=None, iin=iin),
+        code_form=code_form,
+        error=error,
+        phone=notify.mask_phone(latest.phone if latest else ""),
+    )
+
+
+@bp.post("/sign-out")
+def sign_out():
+    sign_out_patient()
+    session.pop(PENDING_IIN, None)
+    session.pop(PENDING_NEXT, None)
+    return redirect(url_for("home_visits.start_call"), 303)
+
+
+# ---- the call ----------------------------------------------------------------------------------------
+def _call_page(form: CallForm, applicant, *, error=None, duplicate=None, status=200):
+    return render_page(
+        "home_visits/call.html",
+        None,
+        status=status,
+        form=form,
+        applicant=applicant,
+        error=error,
+        duplicate=duplicate,
+        duplicate_is_theirs=duplicate is not None
+        and status_service.is_party(duplicate.request, applicant.iin),
+        call_day=home_visits.call_day_for(),
+        signs=_signs_from(form, applicant),
+    )
+
+
+def _signs_from(form: CallForm, applicant) -> set[str]:
+    """The red flags the form's current values show (ticked, in the words of the complaint, or by age)."""
+    birth_date = applicant.birth_date if applicant is not None else None
+    if form.for_whom.data == "relative":
+        birth_date = None  # until the family member's IIN is complete, their age is unknown
+        with contextlib.suppress(InvalidIin):
+            birth_date = parse_iin(form.relative_iin.data or "").birth_date
+    try:
+        temperature = home_visits.parse_temperature(form.temperature.data)
+    except home_visits.InvalidCall:
+        temperature = None
+    flags = {flag for flag in (form.red_flags.data or []) if flag in home_visits.RED_FLAG_LABELS}
+    return flags | home_visits.detect_red_flags(
+        form.complaint.data or "", temperature, birth_date, local_now().date()
+    )
+
+
+@bp.get("/new")
+def new_call():
+    try:
+        applicant = _signed_in_card()
+    except RegistryUnavailable:
+        return _identify_page(error=_registry_down_message())
+    except appointments.PatientUnknown as unknown:
+        sign_out_patient()
+        return _identify_page(error=unknown.message)
+    if applicant is None:
+        session[PENDING_NEXT] = url_for("home_visits.new_call")
+        return redirect(url_for("home_visits.start_call"))
+    form = CallForm(
+        formdata=None,
+        address=applicant.address,
+        callback_phone=applicant.phone,
+    )
+    return _call_page(form, applicant)
+
+
+@bp.post("/new")
+def create_call():
+    try:
+        applicant = _signed_in_card()
+    except RegistryUnavailable:
+        return _identify_page(error=_registry_down_message())
+    except appointments.PatientUnknown as unknown:
+        sign_out_patient()
+        return _identify_page(error=unknown.message)
+    if applicant is None:
+        flash(_("Your session has expired. Please enter your IIN again."), "warning")
+        return _redirect_to(url_for("home_visits.start_call"))
+    form = CallForm()
+    if not form.validate():
+        return _call_page(form, applicant, status=422)
+
+    patient = applicant
+    for_relative = form.for_whom.data == "relative"
+    if for_relative:
+        try:
+            relative_iin = parse_iin(form.relative_iin.data or "").iin
+        except InvalidIin as invalid:
+            form.relative_iin.errors.append(invalid.message)
+            return _call_page(form, applicant, status=422)
+        if relative_iin == applicant.iin:
+            for_relative = False
+        else:
+            try:
+                patient = appointments.card_for(relative_iin)
+            except appointments.PatientUnknown as unknown:
+                form.relative_iin.errors.append(unknown.message)
+                return _call_page(form, applicant, status=422)
+            except RegistryUnavailable:
+                return _call_page(
+                    form,
+                    applicant,
+                    status=503,
+                    error=_(
+                        "The state database of individuals is not answering right now, so we cannot find "
+                        "your family member. Everything you entered is kept below: please try again in a "
+                        "few minutes, or call the registry desk. In an emergency call 103."
+                    ),
+                )
+    try:
+        details = home_visits.CallDetails(
+            address=form.address.data or "",
+            complaint=form.complaint.data or "",
+            callback_phone=form.callback_phone.data or "",
+            temperature=home_visits.parse_temperature(form.temperature.data),
+            red_flags=set(form.red_flags.data or []),
+            applicant_kind="relative" if for_relative else "self",
+            applicant_name=applicant.full_name if for_relative else "",
+            applicant_relationship=(form.relationship.data or "") if for_relative else "",
+        )
+        visit = home_visits.call_doctor(
+            patient,
+            details,
+            actor=Actor.applicant() if for_relative else Actor.patient(),
+            channel=current_channel(),
+            language=current_language(),
+            applicant=applicant,
+            notice_phone=applicant.phone,
+            notice_language=applicant.language,
+        )
+    except home_visits.InvalidCall as invalid:
+        target = getattr(form, _FORM_FIELDS.get(invalid.field or "", ""), None)
+        if target is not None:
+            target.errors = [*target.errors, invalid.message]
+            return _call_page(form, applicant, status=422)
+        return _call_page(form, applicant, error=invalid.message, status=422)
+    except home_visits.DuplicateCall as duplicate:
+        is_party = status_service.is_party(duplicate.visit.request, applicant.iin)
+        message = home_visits.duplicate_message(duplicate.visit, detailed=is_party)
+        return _call_page(form, applicant, error=message, duplicate=duplicate.visit, status=409)
+    except home_visits.TooManyCalls as limited:
+        return _call_page(form, applicant, error=limited.message, status=429)
+    except home_visits.CallRefused as refused:
+        log.info("home call %s refused online", refused.visit.number)
+        visit = refused.visit
+    return _redirect_to(url_for("home_visits.show_call", number=visit.number))
+
+
+# Service field names -> form field names, where they differ.
+_FORM_FIELDS = {
+    "address": "address",
+    "complaint": "complaint",
+    "temperature": "temperature",
+    "callback_phone": "callback_phone",
+    "red_flags": "red_flags",
+    "applicant_name": "relationship",
+}
+
+
+@bp.post("/signs")
+def check_signs():
+    """The emergency banner for the form's current values (htmx, while the form is being filled in)."""
+    iin = current_patient_iin()
+    applicant = patient_identity.find_patient(iin) if iin else None
+    form = CallForm()
+    return render_template("home_visits/_emergency.html", signs=_signs_from(form, applicant), live=True)
+
+
+# ---- the answer --------------------------------------------------------------------------------------
+@bp.get("/<number>")
+def show_call(number: str):
+    visit = home_visits.find_by_number(number)
+    if visit is None:
+        abort(404)
+    if not status_service.is_party(visit.request, current_patient_iin()):
+        session[PENDING_NEXT] = url_for("home_visits.show_call", number=visit.number)
+        return _identify_page(
+            error=_(
+                "To open call %(number)s, confirm it is yours with a code sent to your phone.",
+                number=visit.number,
+            ),
+            status=403,
+        )
+    # A family member who called sees the patient's name masked: knowing an IIN must not reveal a name.
+    viewer_is_patient = visit.patient.iin == current_patient_iin()
+    return render_page(
+        "home_visits/show.html",
+        "home_visits/_answer.html",
+        visit=visit,
+        patient_name=visit.patient.full_name
+        if viewer_is_patient and not current_kiosk()
+        else visit.patient.masked_name,
+        lines=home_visits.result_lines(visit),
+        deferral=home_visits.deferral_message(visit),
+        signs=set(visit.red_flags or []),
+        polls=visit.status in ("waiting", "unassigned"),
+        poll_seconds=POLL_SECONDS,
+        refusal=_refusal_text(visit),
+    )
+
+
+def _refusal_text(visit):
+    if visit.status != "refused":
+        return None
+    if visit.request.refusal_ground == "not_attached":
+        return str(home_visits.NOT_ATTACHED_MESSAGE) % {"phone": home_visits.emergency_phone()}
+    return str(home_visits.NO_IDENTITY_DOCUMENT_MESSAGE)

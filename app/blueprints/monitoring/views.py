@@ -1,0 +1,123 @@
+"""/staff/monitoring: the head's (and admins') report on the services, as a page, a print and a CSV file."""
+
+from dataclasses import dataclass
+
+from flask import make_response, render_template, request
+from flask_babel import format_percent
+from werkzeug.datastructures import MultiDict
+
+from app.auth import audit, roles_required
+from app.blueprints.monitoring import bp
+from app.blueprints.monitoring.forms import PeriodForm
+from app.models.requests import CHANNELS
+from app.services import monitoring, survey
+from app.services.clock import local_now
+from app.services.status import channel_label, status_label
+
+ROLES = ("head", "admin")
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    text: str  # what is printed at the end of the bar
+
+
+def _read_filter() -> tuple[PeriodForm, monitoring.Period | None]:
+    today = local_now().date()
+    default = monitoring.Period.this_month(today)
+    args = request.args or MultiDict(
+        {"date_from": default.start.isoformat(), "date_to": default.end.isoformat()}
+    )
+    form = PeriodForm(formdata=args)
+    form.fill_choices()
+    if not form.validate():
+        return form, None
+    period = monitoring.Period(form.date_from.data, form.date_to.data)
+    try:
+        monitoring.check_period(period)
+    except monitoring.PeriodError as error:
+        form.date_to.errors = [*form.date_to.errors, str(error.message)]
+        return form, None
+    return form, period
+
+
+@bp.get("/staff/monitoring")
+@roles_required(*ROLES)
+def show_monitoring():
+    form, period = _read_filter()
+    if period is None:
+        return render_template("monitoring/show.html", form=form, report=None), 422
+    report = monitoring.build_report(period, form.service_slug)
+    audit("view", "monitoring", detail=_describe(report))
+    return render_template("monitoring/show.html", form=form, report=report, charts=_charts(report))
+
+
+@bp.get("/staff/monitoring.csv")
+@roles_required(*ROLES)
+def export_monitoring_csv():
+    form, period = _read_filter()
+    if period is None:
+        errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
+        return errors, 422, {"Content-Type": "text/plain; charset=utf-8"}
+    report = monitoring.build_report(period, form.service_slug)
+    audit("view", "monitoring", detail=f"csv {_describe(report)}")
+    response = make_response(monitoring.report_csv(report))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    slug = report.service.slug if report.service else "all"
+    filename = f"monitoring-{slug}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _describe(report: monitoring.MonitoringReport) -> str:
+    service = report.service.slug if report.service else "all"
+    return f"{report.period.start.isoformat()}..{report.period.end.isoformat()} service={service}"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else format_percent(value, "#,##0.#%")
+
+
+def _charts(report: monitoring.MonitoringReport) -> dict[str, list[Bar]]:
+    """The bars of each chart: the template draws them, every value also appears in a table beside it."""
+    totals = report.channel_totals
+    charts = {
+        "channels": [Bar(channel_label(c), totals[c], str(totals[c])) for c in CHANNELS],
+        "in_time": [
+            Bar(str(row.service.name), (row.share_in_time or 0) * 100, _percent(row.share_in_time))
+            for row in report.services
+            if row.answered
+        ],
+        "stages": [
+            Bar(
+                f"{timing.service.prefix}: {timing.label}",
+                timing.median_seconds,
+                monitoring.format_duration(timing.median_seconds),
+            )
+            for timing in report.stages
+        ],
+        "refusals": [
+            Bar(f"{refusal.service.prefix}: {refusal.ground_name}", refusal.count, str(refusal.count))
+            for refusal in report.refusals
+        ],
+    }
+    for result in report.survey:
+        charts[f"survey_{result.question}"] = [
+            Bar(str(survey.RATING_LABELS[rating]), count, str(count))
+            for rating, count in result.counts.items()
+        ]
+    return charts
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "percent": _percent,
+        "duration": monitoring.format_duration,
+        "channel_label": channel_label,
+        "status_label": status_label,
+        "rating_labels": survey.RATING_LABELS,
+        "channels": CHANNELS,
+    }

@@ -1,0 +1,42 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from app.models.feedback import SURVEY_RATINGS
+from app.services.survey import QUESTION_TEXTS, RATING_LABELS
+
+
+class LookupForm(FlaskForm):
+    number = StringField(
+        _l("Request or complaint number"),
+        validators=[
+            InputRequired(message=_l("Enter the number, for example AP-2026-000123.")),
+            Length(max=20, message=_l("A number has at most 20 characters.")),
+        ],
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from the SMS"),
+        validators=[
+            InputRequired(message=_l("Enter the 6-digit code from the SMS.")),
+            Length(max=12, message=_l("Enter the 6-digit code from the SMS.")),
+        ],
+    )
+
+
+def _rating_field(question: str) -> RadioField:
+    return RadioField(
+        QUESTION_TEXTS[question],
+        choices=[SelectChoice(rating, RATING_LABELS[rating]) for rating in SURVEY_RATINGS],
+        validators=[InputRequired(message=_l("Choose one answer."))],
+        validate_choice=False,  # the survey service checks the rating and says so in the user's language
+    )
+
+
+class SurveyForm(FlaskForm):
+    process_rating = _rating_field("process")  # not "process": that name is a method of every form
+    information_rating = _rating_field("information")

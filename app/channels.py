@@ -1,0 +1,36 @@
+"""Which door a visitor came through: the website or a registered lobby kiosk.
+
+A kiosk is recognised by its device cookie, set once when the kiosk's browser opens the activation link an
+admin created. Views ask `current_channel()`; templates read `kiosk` to switch to the kiosk layout.
+"""
+
+from flask import Flask, current_app, g, request
+
+KIOSK_COOKIE = "emhana_kiosk"
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_recognise_kiosk)
+    app.context_processor(lambda: {"kiosk": getattr(g, "kiosk", None)})
+
+
+def _recognise_kiosk() -> None:
+    g.kiosk = None
+    token = request.cookies.get(KIOSK_COOKIE)
+    if token and request.endpoint != "static":
+        from app.services.kiosk import device_for_token
+
+        g.kiosk = device_for_token(token)
+
+
+def current_kiosk():
+    return getattr(g, "kiosk", None)
+
+
+def current_channel() -> str:
+    """The channel of this request: "kiosk" on a registered kiosk, "web" otherwise (staff views pick theirs)."""
+    return "kiosk" if current_kiosk() is not None else "web"
+
+
+def kiosk_idle_seconds() -> int:
+    return current_app.config["KIOSK_IDLE_SECONDS"]

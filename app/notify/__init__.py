@@ -1,0 +1,139 @@
+"""Sending SMS: one contract for every service, the backend chosen by SMS_BACKEND.
+
+    from app.notify import SmsUnavailable, send, send_localized
+
+    message_id = send(phone, text, purpose="certificate_ready")
+    message_id = send_localized(phone, patient.language, lambda: _("Your code: %(code)s", code=code),
+                                purpose="otp:login", secret=code)
+
+Whatever the backend, every message is kept in the outbox table (app.models.notify.SmsMessage), which admins
+read at /admin/outbox:
+
+- SMS_BACKEND=outbox (default, no provider needed): the message is stored and logged, status "stored".
+  This is how the demo delivers one-time codes.
+- SMS_BACKEND=http: the message is posted to the SMS gateway at SMS_HTTP_URL (app.notify.http) and stored
+  as "sent", or as "failed" with the reason when the gateway refuses it or cannot be reached.
+
+`send` raises `SmsUnavailable` (after storing the failed message) when the message could not be handed to
+the provider. Callers catch it, tell the person in their language (`SMS_UNAVAILABLE_MESSAGE`) and answer
+with a status below 400, so the request's single commit keeps the failed row for staff to see. It is never
+allowed to become a 500.
+
+`secret` (a one-time code in the text) is masked in the stored copy when a real provider delivers the
+message, so the outbox never holds live codes in production; the embedded backend keeps it, since the
+outbox is then the only way the code reaches anyone.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.models.notify import SmsMessage
+from app.services.clock import now
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("outbox", "http")
+MASK = "••••••"
+SMS_UNAVAILABLE_MESSAGE = _l(
+    "We could not send the SMS right now. Please try again in a few minutes, or apply at the clinic's "
+    "registry desk."
+)
+
+
+class SmsUnavailable(Exception):
+    """The message could not be handed to the SMS provider. It is stored in the outbox as "failed".
+
+    `reason` is a short machine word for logs and the outbox: "not_configured", "timeout",
+    "connection_error", "rejected", "server_error"."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+        self.message_id: int | None = None  # the outbox row, set by send()
+
+
+class SmsBackend(Protocol):
+    name: str
+    delivers_externally: bool  # False: the outbox is the delivery (demo); True: a real provider
+
+    def deliver(self, phone: str, text: str, *, reference: str) -> str:
+        """Hand the message over; return the provider's message id ("" if none). Raise SmsUnavailable."""
+        ...
+
+
+def get_backend() -> SmsBackend:
+    config = current_app.config
+    name = str(config.get("SMS_BACKEND") or "outbox").strip().lower()
+    if name == "outbox":
+        from app.notify.outbox import OutboxBackend
+
+        return OutboxBackend()
+    if name == "http":
+        from app.notify.http import HttpSmsBackend
+
+        return HttpSmsBackend(
+            url=config.get("SMS_HTTP_URL") or "",
+            token=config.get("SMS_HTTP_TOKEN") or "",
+            sender=config.get("SMS_HTTP_SENDER") or "",
+            connect_timeout=float(config.get("SMS_CONNECT_TIMEOUT", 2.0)),
+            read_timeout=float(config.get("SMS_READ_TIMEOUT", 5.0)),
+        )
+    raise ValueError(f"SMS_BACKEND must be one of {', '.join(BACKENDS)}, not {name!r}")
+
+
+def send(phone: str, text: str, *, purpose: str, language: str = "kk", secret: str | None = None) -> int:
+    """Send one SMS and return its outbox id. Raises SmsUnavailable (the failed message is stored)."""
+    if not phone:
+        raise ValueError("an SMS needs a phone number")
+    backend = get_backend()
+    stored_text = text.replace(secret, MASK) if secret and backend.delivers_externally else text
+    message = SmsMessage(
+        created_at=now(),
+        phone=phone,
+        purpose=purpose[:80],
+        language=language,
+        text=stored_text,
+        backend=backend.name,
+        status="stored",
+    )
+    db.session.add(message)
+    db.session.flush()
+    try:
+        provider_id = backend.deliver(phone, text, reference=str(message.id))
+    except SmsUnavailable as error:
+        message.status = "failed"
+        message.error = error.reason[:300]
+        db.session.flush()
+        error.message_id = message.id
+        log.warning("sms #%s to %s (%s) failed: %s", message.id, mask_phone(phone), purpose, error)
+        raise
+    if backend.delivers_externally:
+        message.status = "sent"
+        message.provider_message_id = (provider_id or "")[:100]
+        message.sent_at = now()
+        db.session.flush()
+    return message.id
+
+
+def send_localized(
+    phone: str, language: str, render: Callable[[], str], *, purpose: str, secret: str | None = None
+) -> int:
+    """Render the text in the recipient's language (not the current visitor's), then send it."""
+    with force_locale(language):
+        text = str(render())
+    return send(phone, text, purpose=purpose, language=language, secret=secret)
+
+
+def mask_phone(phone: str) -> str:
+    """ "+77011234567" -> "+7 701 *** ** 67": enough for a person to recognise their own number."""
+    digits = "".join(char for char in phone or "" if char.isdigit())
+    if len(digits) < 6:
+        return "***"
+    return f"+{digits[0]} {digits[1:4]} *** ** {digits[-2:]}"

@@ -1,0 +1,431 @@
+"""The HTTP gateway adapter: JSON over HTTP(S) to the gateway described in docs/registry-gateway.openapi.yaml.
+
+What it promises services (the contract), whatever the network does:
+- every transport failure, timeout, 5xx, garbled or inconsistent reply, refused token and open circuit
+  becomes RegistryUnavailable (with a `reason`); only the API's own "not_found" answer becomes NotFound.
+  A bare 404 (a wrong base URL, a proxy's error page) is a misconfiguration, not "no such person":
+  treating it as NotFound would refuse people because of a typo in the settings.
+- idempotent reads are retried a bounded number of times, with exponential backoff, on connection errors
+  and 5xx. Timeouts are not retried: a gateway that is slow now will be slow in 250 ms too, and the
+  person at the desk would wait three times as long for the same "unavailable".
+- writes (attach, detach) are tried once; they are idempotent on the gateway's side, so the service's
+  "registry pending" retry can safely send them again.
+- after `circuit_failures` failed calls in a row the circuit opens: calls fail at once for
+  `circuit_cooldown` seconds, then one trial call decides whether it closes again.
+- successful reads are cached for `cache_seconds`; a write drops the person's cached answers.
+"""
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+
+import requests
+
+from app.registries.contract import (
+    REGISTERS,
+    Attachment,
+    NotFound,
+    Person,
+    Register,
+    RegisterStatus,
+    RegistryUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+
+
+class CircuitBreaker:
+    """closed -> (N failures in a row) -> open -> (cooldown) -> half_open -> one trial -> closed | open."""
+
+    def __init__(self, failure_threshold: int, cooldown: float, clock: Callable[[], float] = time.monotonic):
+        self.failure_threshold = max(1, failure_threshold)
+        self.cooldown = cooldown
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures = 0
+        self._opened_at: float | None = None
+        self._trial_running = False
+
+    @property
+    def state(self) -> str:
+        with self._lock:
+            return self._state()
+
+    def _state(self) -> str:
+        if self._opened_at is None:
+            return "closed"
+        if self._clock() - self._opened_at >= self.cooldown:
+            return "half_open"
+        return "open"
+
+    def seconds_until_trial(self) -> float:
+        with self._lock:
+            if self._opened_at is None:
+                return 0.0
+            return max(0.0, self.cooldown - (self._clock() - self._opened_at))
+
+    def allow(self) -> bool:
+        """May a call go out now? In half-open state only one trial call at a time."""
+        with self._lock:
+            state = self._state()
+            if state == "closed":
+                return True
+            if state == "half_open" and not self._trial_running:
+                self._trial_running = True
+                return True
+            return False
+
+    def force_trial(self) -> None:
+        """An admin's explicit check goes out even while the circuit is open."""
+        with self._lock:
+            self._trial_running = True
+
+    def record_success(self) -> None:
+        with self._lock:
+            if self._opened_at is not None:
+                log.info("registry gateway: circuit closed again")
+            self._failures = 0
+            self._opened_at = None
+            self._trial_running = False
+
+    def record_failure(self) -> None:
+        with self._lock:
+            self._failures += 1
+            reopening = self._trial_running and self._opened_at is not None
+            self._trial_running = False
+            if reopening or self._failures >= self.failure_threshold:
+                if self._opened_at is None or reopening:
+                    log.warning(
+                        "registry gateway: circuit open for %.0f s after %d failures",
+                        self.cooldown,
+                        self._failures,
+                    )
+                self._opened_at = self._clock()
+
+
+class TtlCache:
+    """A small thread-safe cache of recent answers; entries expire after `seconds`."""
+
+    def __init__(self, seconds: float, max_entries: int = 2048, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+
+    def get(self, key: tuple):
+        if self.seconds <= 0:
+            return None
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is None:
+                return None
+            expires_at, value = hit
+            if expires_at <= self._clock():
+                del self._entries[key]
+                return None
+            return value
+
+    def put(self, key: tuple, value) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (self._clock() + self.seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def drop_person(self, iin: str) -> None:
+        with self._lock:
+            for key in [key for key in self._entries if key[1] == iin]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class HttpRegistry:
+    name = "http"
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.25,
+        circuit_failures: int = 5,
+        circuit_cooldown: float = 30.0,
+        cache_seconds: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.base_url = (base_url or "").rstrip("/")
+        self._token = token or ""
+        self.timeout = (float(connect_timeout), float(read_timeout))
+        self.retries = max(0, int(retries))
+        self.backoff = float(backoff)
+        self.breaker = CircuitBreaker(int(circuit_failures), float(circuit_cooldown))
+        self.cache = TtlCache(float(cache_seconds))
+        self._sleep = sleep
+        # requests.Session is not documented as thread-safe; one per thread keeps keep-alive without sharing.
+        self._local = threading.local()
+
+    # -- the contract ------------------------------------------------------------------------------------
+    def find_person(self, iin: str) -> Person:
+        return self._cached_read(("person", iin), f"/persons/{iin}", lambda data: _person(data, iin))
+
+    def attachment_of(self, iin: str) -> Attachment:
+        return self._cached_read(
+            ("attachment", iin), f"/persons/{iin}/attachment", lambda data: _attachment(data, iin)
+        )
+
+    def register_status(self, iin: str, register: Register) -> RegisterStatus:
+        if register not in REGISTERS:
+            raise ValueError(f"unknown register {register!r}")
+        return self._cached_read(
+            ("register", iin, register),
+            f"/persons/{iin}/registers/{register}",
+            lambda data: _register_status(data, iin, register),
+        )
+
+    def attach(
+        self, iin: str, clinic_code: str, district_number: int, on_date: date, *, free_choice: bool
+    ) -> Attachment:
+        body = {
+            "clinic_code": clinic_code,
+            "district_number": district_number,
+            "on_date": on_date.isoformat(),
+            "free_choice": bool(free_choice),
+        }
+        self.cache.drop_person(iin)
+        data = self._call("PUT", f"/persons/{iin}/attachment", "attach", json=body, attempts=1)
+        return self._accept(lambda: _attachment(data, iin), "attach")
+
+    def detach(self, iin: str, clinic_code: str, on_date: date) -> Attachment:
+        body = {"clinic_code": clinic_code, "on_date": on_date.isoformat()}
+        self.cache.drop_person(iin)
+        data = self._call("POST", f"/persons/{iin}/attachment/detach", "detach", json=body, attempts=1)
+        return self._accept(lambda: _attachment(data, iin), "detach")
+
+    def check_connection(self, *, force: bool = False) -> None:
+        if force:
+            self.breaker.force_trial()
+        data = self._call("GET", "/health", "health", attempts=1, use_breaker=not force)
+        self._accept(lambda: _health(data), "health")
+
+    @property
+    def circuit_state(self) -> str:
+        return self.breaker.state
+
+    # -- transport ---------------------------------------------------------------------------------------
+    def _cached_read(self, key: tuple, path: str, parse):
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        data = self._call("GET", path, key[0], attempts=1 + self.retries)
+        value = self._accept(lambda: parse(data), key[0])
+        self.cache.put(key, value)
+        return value
+
+    def _accept(self, parse, operation: str):
+        """Only a reply that fits the API counts as the gateway working; anything else is no reply."""
+        try:
+            value = parse()
+        except (KeyError, TypeError, ValueError) as error:
+            self.breaker.record_failure()
+            log.warning("registry gateway: %s reply does not fit the API: %s", operation, error)
+            raise RegistryUnavailable("malformed_response", str(error)) from None
+        self.breaker.record_success()
+        return value
+
+    def _call(
+        self, method: str, path: str, operation: str, *, attempts: int, json=None, use_breaker: bool = True
+    ):
+        """The decoded JSON of a 200 reply; NotFound; or RegistryUnavailable after the allowed attempts."""
+        if not self.base_url:
+            raise RegistryUnavailable("not_configured", "REGISTRY_URL is empty")
+        if use_breaker and not self.breaker.allow():
+            raise RegistryUnavailable(
+                "circuit_open", f"next try in {self.breaker.seconds_until_trial():.0f} s"
+            )
+        error = RegistryUnavailable("unavailable")
+        for attempt in range(1, attempts + 1):
+            retryable = False
+            try:
+                return self._attempt(method, path, json)
+            except NotFound:
+                self.breaker.record_success()  # the registry answered: it is up
+                raise
+            except _Retryable as failure:
+                error, retryable = failure.error, True
+            except RegistryUnavailable as failure:
+                error = failure
+            except Exception as unexpected:  # noqa: BLE001  (services must never see a transport error)
+                log.exception("registry gateway: %s failed unexpectedly", operation)
+                error = RegistryUnavailable("unexpected_error", type(unexpected).__name__)
+            will_retry = retryable and attempt < attempts
+            log.warning(
+                "registry gateway: %s failed (%s), attempt %d of %d%s",
+                operation,
+                error.reason,
+                attempt,
+                attempts,
+                ", retrying" if will_retry else "",
+            )
+            if not will_retry:
+                break
+            self._sleep(self.backoff * 2 ** (attempt - 1))
+        self.breaker.record_failure()
+        raise error
+
+    def _attempt(self, method: str, path: str, json):
+        headers = {"Accept": "application/json", "Authorization": f"Bearer {self._token}"}
+        try:
+            response = self._session().request(
+                method, self.base_url + path, json=json, headers=headers, timeout=self.timeout
+            )
+        except requests.Timeout as timeout:
+            raise RegistryUnavailable("timeout", type(timeout).__name__) from None
+        except requests.ConnectionError as failure:
+            raise _Retryable(RegistryUnavailable("connection_error", type(failure).__name__)) from None
+        except requests.RequestException as failure:
+            raise RegistryUnavailable("connection_error", type(failure).__name__) from None
+
+        status = response.status_code
+        if status == 200:
+            return _json_body(response)
+        if status == 404:
+            body = _json_body(response, required=False)
+            if isinstance(body, dict) and body.get("error") == "not_found":
+                raise NotFound(path)
+            raise RegistryUnavailable("unexpected_status", "404 without the API's not_found answer")
+        if status in (401, 403):
+            log.error("registry gateway refused our token (HTTP %s): check REGISTRY_TOKEN", status)
+            raise RegistryUnavailable("unauthorized", str(status))
+        if status in RETRYABLE_STATUSES:
+            raise _Retryable(RegistryUnavailable("server_error", str(status)))
+        if status >= 500:
+            raise RegistryUnavailable("server_error", str(status))
+        raise RegistryUnavailable("unexpected_status", str(status))
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            # The environment's proxy and CA settings apply (REQUESTS_CA_BUNDLE for a clinic's own CA).
+            session = requests.Session()
+            self._local.session = session
+        return session
+
+
+class _Retryable(Exception):
+    def __init__(self, error: RegistryUnavailable):
+        super().__init__(error.reason)
+        self.error = error
+
+
+def _json_body(response: requests.Response, *, required: bool = True):
+    try:
+        return response.json()
+    except ValueError:
+        if not required:
+            return None
+        raise RegistryUnavailable("malformed_response", "not JSON") from None
+
+
+# -- JSON -> contract dataclasses (KeyError / TypeError / ValueError mean "does not fit the API") ---------
+def _text(data: dict, key: str, *, required: bool = True) -> str:
+    value = data[key] if required else data.get(key, "")
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"{key} must be a string")
+    return value
+
+
+def _date(value) -> date | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("dates must be strings")
+    return date.fromisoformat(value)
+
+
+def _health(data) -> None:
+    if not isinstance(data, dict) or data.get("status") != "ok":
+        raise ValueError("health status is not ok")
+
+
+def _same_person(data: dict, iin: str) -> str:
+    if _text(data, "iin") != iin:
+        raise ValueError("the reply is about another IIN")
+    return iin
+
+
+def _person(data, iin: str) -> Person:
+    if not isinstance(data, dict):
+        raise TypeError("a person must be an object")
+    sex = _text(data, "sex")
+    if sex not in ("M", "F"):
+        raise ValueError("sex must be M or F")
+    birth_date = _date(data["birth_date"])
+    if birth_date is None:
+        raise ValueError("birth_date is required")
+    return Person(
+        iin=_same_person(data, iin),
+        last_name=_text(data, "last_name"),
+        first_name=_text(data, "first_name"),
+        middle_name=_text(data, "middle_name", required=False),
+        birth_date=birth_date,
+        sex=sex,
+        address=_text(data, "address", required=False),
+        phone=_text(data, "phone", required=False),
+        source=_text(data, "source"),
+    )
+
+
+def _attachment(data, iin: str) -> Attachment:
+    if not isinstance(data, dict):
+        raise TypeError("an attachment must be an object")
+    attached = data["attached"]
+    if not isinstance(attached, bool):
+        raise TypeError("attached must be true or false")
+    clinic_code = data.get("clinic_code") if attached else None
+    if attached and not (isinstance(clinic_code, str) and clinic_code):
+        raise ValueError("an attached person needs a clinic_code")
+    district = data.get("district_number") if attached else None
+    if district is not None and (not isinstance(district, int) or isinstance(district, bool)):
+        raise TypeError("district_number must be an integer")
+    return Attachment(
+        iin=_same_person(data, iin),
+        clinic_code=clinic_code,
+        clinic_name=_text(data, "clinic_name", required=False) if attached else "",
+        district_number=district,
+        since=_date(data.get("since")) if attached else None,
+        last_free_choice_on=_date(data.get("last_free_choice_on")),
+        source=_text(data, "source"),
+    )
+
+
+def _register_status(data, iin: str, register: str) -> RegisterStatus:
+    if not isinstance(data, dict):
+        raise TypeError("a register status must be an object")
+    if data["register"] != register:
+        raise ValueError("the reply is about another register")
+    registered = data["registered"]
+    if not isinstance(registered, bool):
+        raise TypeError("registered must be true or false")
+    return RegisterStatus(
+        iin=_same_person(data, iin),
+        register=register,
+        is_registered=registered,
+        since=_date(data.get("since")) if registered else None,
+        source=_text(data, "source"),
+    )

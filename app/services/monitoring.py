@@ -1,0 +1,427 @@
+"""Monitoring of the services for the head (regulation 004, items 6-7; complaints items 8-12; survey 003).
+
+All figures of one report cover the requests *received* in a period (local Asia/Almaty days, both ends
+included), for one service or all of them:
+
+- requests by channel;
+- time per stage: a stage is the time between two consecutive events of one request's log, named
+  "from_step -> to_step"; its median and 95th percentile use linear interpolation between the closest
+  ranks (the usual definition, numpy's default), in seconds;
+- answered within the deadline: of the requests answered (completed or refused) that have a deadline,
+  the share with completed_at <= deadline_at;
+- refusals by the regulation ground;
+- survey answers given in the period, per question (anonymous: counted, never linked);
+- complaints registered in the period.
+
+The overdue list and the open/overdue complaint counts are "right now", whatever the period.
+"""
+
+import csv
+import io
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import RequestEvent, ServiceRequest
+from app.models.requests import CHANNELS, OPEN_STATUSES
+from app.services import catalogue, complaints, survey
+from app.services.catalogue import Service
+from app.services.clock import ALMATY, now
+from app.services.status import STATUS_LABELS, channel_label
+
+MAX_PERIOD_DAYS = 366
+OVERDUE_LIST_LIMIT = 200
+ANSWERED_STATUSES = ("completed", "refused")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, ALMATY).astimezone(UTC)
+
+    @property
+    def end_at(self) -> datetime:
+        """The first moment after the period."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, ALMATY).astimezone(UTC)
+
+    @classmethod
+    def this_month(cls, today: date) -> "Period":
+        return cls(today.replace(day=1), today)
+
+
+class PeriodError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def check_period(period: Period) -> None:
+    if period.end < period.start:
+        raise PeriodError(_l("The end of the period is before its start."))
+    if (period.end - period.start).days >= MAX_PERIOD_DAYS:
+        raise PeriodError(_l("Choose a period of at most %(days)s days.", days=MAX_PERIOD_DAYS))
+
+
+# ---- statistics ---------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Linear interpolation between the closest ranks: rank = (n - 1) * fraction over the sorted values."""
+    if not values:
+        raise ValueError("percentile of no values")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * fraction
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+# ---- the report ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ServiceFigures:
+    service: Service
+    by_channel: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
+    answered: int = 0
+    answered_in_time: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_channel.values())
+
+    @property
+    def share_in_time(self) -> float | None:
+        return self.answered_in_time / self.answered if self.answered else None
+
+
+@dataclass(frozen=True)
+class StageTiming:
+    service: Service
+    stage: str  # "from_step -> to_step"
+    count: int
+    median_seconds: float
+    p95_seconds: float
+
+    @property
+    def label(self) -> str:
+        before, after = self.stage.split(" -> ")
+        return f"{step_label(before)} → {step_label(after)}"
+
+
+@dataclass(frozen=True)
+class RefusalCount:
+    service: Service
+    ground: str
+    count: int
+
+    @property
+    def ground_name(self) -> str:
+        name = self.service.refusal_grounds.get(self.ground)
+        return str(name) if name is not None else self.ground
+
+
+@dataclass(frozen=True)
+class OverdueRequest:
+    number: str
+    service: Service
+    channel: str
+    status: str
+    deadline_at: datetime
+    overdue_by: timedelta
+
+
+@dataclass
+class MonitoringReport:
+    period: Period
+    service: Service | None
+    generated_at: datetime
+    services: list[ServiceFigures]
+    stages: list[StageTiming]
+    refusals: list[RefusalCount]
+    overdue: list[OverdueRequest]
+    survey: list[survey.QuestionResult]
+    complaints: complaints.ComplaintFigures
+
+    @property
+    def channel_totals(self) -> dict[str, int]:
+        return {channel: sum(row.by_channel[channel] for row in self.services) for channel in CHANNELS}
+
+    @property
+    def total_requests(self) -> int:
+        return sum(row.total for row in self.services)
+
+    @property
+    def answered(self) -> int:
+        return sum(row.answered for row in self.services)
+
+    @property
+    def answered_in_time(self) -> int:
+        return sum(row.answered_in_time for row in self.services)
+
+    @property
+    def share_in_time(self) -> float | None:
+        return self.answered_in_time / self.answered if self.answered else None
+
+
+def build_report(period: Period, service_slug: str | None = None) -> MonitoringReport:
+    check_period(period)
+    service = catalogue.get(service_slug) if service_slug else None
+    conditions = [ServiceRequest.created_at >= period.start_at, ServiceRequest.created_at < period.end_at]
+    if service is not None:
+        conditions.append(ServiceRequest.service == service.slug)
+    return MonitoringReport(
+        period=period,
+        service=service,
+        generated_at=now(),
+        services=_service_figures(conditions),
+        stages=_stage_timings(conditions),
+        refusals=_refusals(conditions),
+        overdue=_overdue(service),
+        survey=survey.results(period.start, period.end, service.slug if service else None),
+        complaints=complaints.figures(period.start_at, period.end_at),
+    )
+
+
+def _known_service(slug: str) -> Service | None:
+    try:
+        return catalogue.get(slug)
+    except KeyError:
+        return None
+
+
+def _service_figures(conditions) -> list[ServiceFigures]:
+    rows: dict[str, ServiceFigures] = {}
+
+    def row_for(slug: str) -> ServiceFigures | None:
+        if slug not in rows:
+            service = _known_service(slug)
+            if service is None:
+                return None
+            rows[slug] = ServiceFigures(service=service)
+        return rows[slug]
+
+    counted = db.session.execute(
+        select(ServiceRequest.service, ServiceRequest.channel, func.count(ServiceRequest.id))
+        .where(*conditions)
+        .group_by(ServiceRequest.service, ServiceRequest.channel)
+    ).all()
+    for slug, channel, count in counted:
+        row = row_for(slug)
+        if row is not None and channel in row.by_channel:
+            row.by_channel[channel] += count
+
+    answered = db.session.execute(
+        select(
+            ServiceRequest.service, ServiceRequest.completed_at <= ServiceRequest.deadline_at, func.count()
+        )
+        .where(
+            *conditions,
+            ServiceRequest.status.in_(ANSWERED_STATUSES),
+            ServiceRequest.deadline_at.is_not(None),
+            ServiceRequest.completed_at.is_not(None),
+        )
+        .group_by(ServiceRequest.service, ServiceRequest.completed_at <= ServiceRequest.deadline_at)
+    ).all()
+    for slug, in_time, count in answered:
+        row = row_for(slug)
+        if row is None:
+            continue
+        row.answered += count
+        if in_time:
+            row.answered_in_time += count
+    return sorted(rows.values(), key=lambda row: row.service.number)
+
+
+def _stage_timings(conditions) -> list[StageTiming]:
+    events = db.session.execute(
+        select(ServiceRequest.service, RequestEvent.request_id, RequestEvent.step, RequestEvent.at)
+        .join(ServiceRequest, ServiceRequest.id == RequestEvent.request_id)
+        .where(*conditions)
+        .order_by(RequestEvent.request_id, RequestEvent.at, RequestEvent.id)
+    ).all()
+    durations: dict[tuple[str, str], list[float]] = defaultdict(list)
+    first_position: dict[tuple[str, str], int] = {}
+    previous = None
+    position = 0
+    for slug, request_id, step, at in events:
+        if previous is not None and previous[1] == request_id:
+            key = (slug, f"{previous[2]} -> {step}")
+            durations[key].append((at - previous[3]).total_seconds())
+            first_position[key] = min(first_position.get(key, position), position)
+            position += 1
+        else:
+            position = 0
+        previous = (slug, request_id, step, at)
+    timings = []
+    for (slug, stage), values in durations.items():
+        service = _known_service(slug)
+        if service is None:
+            continue
+        timings.append(
+            StageTiming(
+                service=service,
+                stage=stage,
+                count=len(values),
+                median_seconds=percentile(values, 0.5),
+                p95_seconds=percentile(values, 0.95),
+            )
+        )
+    timings.sort(key=lambda t: (t.service.number, first_position[(t.service.slug, t.stage)], t.stage))
+    return timings
+
+
+def _refusals(conditions) -> list[RefusalCount]:
+    rows = db.session.execute(
+        select(ServiceRequest.service, ServiceRequest.refusal_ground, func.count(ServiceRequest.id))
+        .where(*conditions, ServiceRequest.status == "refused")
+        .group_by(ServiceRequest.service, ServiceRequest.refusal_ground)
+    ).all()
+    found = []
+    for slug, ground, count in rows:
+        service = _known_service(slug)
+        if service is not None:
+            found.append(RefusalCount(service=service, ground=ground or "", count=count))
+    found.sort(key=lambda r: (r.service.number, -r.count, r.ground))
+    return found
+
+
+def _overdue(service: Service | None) -> list[OverdueRequest]:
+    moment = now()
+    query = select(ServiceRequest).where(
+        ServiceRequest.status.in_(OPEN_STATUSES), ServiceRequest.deadline_at < moment
+    )
+    if service is not None:
+        query = query.where(ServiceRequest.service == service.slug)
+    found = []
+    for request in db.session.scalars(query.order_by(ServiceRequest.deadline_at).limit(OVERDUE_LIST_LIMIT)):
+        known = _known_service(request.service)
+        if known is not None:
+            found.append(
+                OverdueRequest(
+                    number=request.number,
+                    service=known,
+                    channel=request.channel,
+                    status=request.status,
+                    deadline_at=request.deadline_at,
+                    overdue_by=moment - request.deadline_at,
+                )
+            )
+    return found
+
+
+# ---- presentation helpers shared by the page and the CSV ------------------------------------------------
+
+
+# Steps the services record that are not statuses; a step not listed here is shown by its code.
+STEP_LABELS = {
+    "registry_checked": _l("Registry checked"),
+    "registry_unavailable": _l("Registry unavailable"),
+    "registry_retry": _l("Registry asked again"),
+    "identity_checked": _l("Identity checked"),
+    "identity_document_checked": _l("Identity document checked"),
+    "consent_requested": _l("Consent requested"),
+    "consent_given": _l("Consent given"),
+    "booked": _l("Booked"),
+    "assigned": _l("Doctor assigned"),
+    "approved": _l("Approved"),
+    "talon_issued": _l("Talon issued"),
+    "form_issued": _l("Form issued"),
+    "sms_sent": _l("SMS sent"),
+}
+
+
+def step_label(step: str) -> str:
+    """A status or a known step reads as its label; any other step keeps its code."""
+    label = STATUS_LABELS.get(step) or STEP_LABELS.get(step)
+    return str(label) if label is not None else step
+
+
+def format_duration(seconds: float) -> str:
+    """Short, human: "45 s", "12 min 5 s", "3 h 20 min", "2 d 4 h"."""
+    total = int(round(seconds))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return _("%(days)s d %(hours)s h", days=days, hours=hours)
+    if hours:
+        return _("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+    if minutes:
+        return _("%(minutes)s min %(seconds)s s", minutes=minutes, seconds=secs)
+    return _("%(seconds)s s", seconds=secs)
+
+
+def report_csv(report: MonitoringReport) -> str:
+    """The report as CSV (labels in the current language, times in seconds, shares as fractions).
+
+    Columns: section, service, item, measure, value. A byte-order mark lets spreadsheet programs read the
+    Cyrillic text as UTF-8.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("Section"), _("Service"), _("Item"), _("Measure"), _("Value")])
+    period = _("Period")
+    writer.writerow([period, "", "", _("from"), report.period.start.isoformat()])
+    writer.writerow([period, "", "", _("to"), report.period.end.isoformat()])
+
+    section = _("Requests by channel")
+    for row in report.services:
+        for channel in CHANNELS:
+            writer.writerow(
+                [
+                    section,
+                    str(row.service.name),
+                    channel_label(channel),
+                    _("requests"),
+                    row.by_channel[channel],
+                ]
+            )
+    section = _("Answered within the deadline")
+    for row in report.services:
+        name = str(row.service.name)
+        writer.writerow([section, name, "", _("answered"), row.answered])
+        writer.writerow([section, name, "", _("within the deadline"), row.answered_in_time])
+        share = row.share_in_time
+        writer.writerow([section, name, "", _("share"), "" if share is None else f"{share:.4f}"])
+    section = _("Time per stage")
+    for timing in report.stages:
+        name = str(timing.service.name)
+        writer.writerow([section, name, timing.stage, _("count"), timing.count])
+        writer.writerow([section, name, timing.stage, _("median, seconds"), f"{timing.median_seconds:.1f}"])
+        writer.writerow(
+            [section, name, timing.stage, _("95th percentile, seconds"), f"{timing.p95_seconds:.1f}"]
+        )
+    section = _("Refusals by ground")
+    for refusal in report.refusals:
+        writer.writerow(
+            [section, str(refusal.service.name), refusal.ground_name, _("refusals"), refusal.count]
+        )
+    section = _("Overdue requests now")
+    for item in report.overdue:
+        deadline = item.deadline_at.astimezone(ALMATY).strftime("%Y-%m-%d %H:%M")
+        writer.writerow([section, str(item.service.name), item.number, _("deadline"), deadline])
+    section = _("Satisfaction survey")
+    for result in report.survey:
+        for rating, count in result.counts.items():
+            writer.writerow([section, "", str(result.text), str(survey.RATING_LABELS[rating]), count])
+    section = _("Complaints")
+    figures = report.complaints
+    for label, value in (
+        (_("registered in the period"), figures.filed),
+        (_("answered"), figures.answered),
+        (_("answered within 15 working days"), figures.answered_in_time),
+        (_("open now"), figures.open_now),
+        (_("overdue now"), figures.overdue_now),
+    ):
+        writer.writerow([section, "", label, _("complaints"), value])
+    return "\ufeff" + buffer.getvalue()

@@ -1,0 +1,115 @@
+"""Sliding-window rate limits kept in the database, so every worker process shares them.
+
+    check_and_count(
+        Limit("otp_send:iin", iin, 5, timedelta(hours=1)),
+        Limit("otp_send:ip", ip, 20, timedelta(hours=1)),
+    )
+
+raises RateLimited (with how long to wait) when any of the limits is used up, and otherwise counts one hit
+under each. Keys are stored as HMACs with the app's secret key: the table keeps no IINs, phones or IPs.
+Counting is not serialised between concurrent requests; a limit may be overshot by the few requests that
+race it, which is fine for its purpose (slowing down abuse), and keeps it free of locks.
+"""
+
+import hashlib
+import hmac
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, insert, select
+
+from app.extensions import db
+from app.models.otp import RateLimitHit
+from app.services.clock import now
+
+# Windows longer than this are refused: hits older than it are deleted (see _prune_now_and_then).
+LONGEST_WINDOW = timedelta(days=2)
+PRUNE_INTERVAL = timedelta(minutes=10)
+_last_pruned = None
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    key: str  # an empty key (no IP known, say) is not limited
+    limit: int
+    window: timedelta
+
+
+class RateLimited(Exception):
+    def __init__(self, scope: str, retry_after: timedelta):
+        super().__init__(f"rate limit {scope}: retry after {retry_after}")
+        self.scope = scope
+        self.retry_after = retry_after
+
+    @property
+    def retry_after_minutes(self) -> int:
+        return max(1, math.ceil(self.retry_after.total_seconds() / 60))
+
+
+def key_hash(scope: str, key: str) -> str:
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, f"{scope}\x00{key}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_and_count(*limits: Limit) -> None:
+    """Raise RateLimited if any limit is used up; otherwise record one hit under each of them."""
+    moment = now()
+    active = [limit for limit in limits if limit.key and limit.limit > 0]
+    for limit in active:
+        if limit.window > LONGEST_WINDOW:
+            raise ValueError(f"rate limit windows may be at most {LONGEST_WINDOW}")
+    _prune_now_and_then(moment)
+    hashes = {}
+    for limit in active:
+        hashed = hashes[limit] = key_hash(limit.scope, limit.key)
+        since = moment - limit.window
+        recent = list(
+            db.session.scalars(
+                select(RateLimitHit.at)
+                .where(
+                    RateLimitHit.scope == limit.scope,
+                    RateLimitHit.key_hash == hashed,
+                    RateLimitHit.at > since,
+                )
+                .order_by(RateLimitHit.at)
+            )
+        )
+        if len(recent) >= limit.limit:
+            # The window frees a place when the oldest hit beyond the allowance falls out of it.
+            frees_at = recent[len(recent) - limit.limit] + limit.window
+            raise RateLimited(limit.scope, max(frees_at - moment, timedelta(seconds=1)))
+    if active:
+        # A bulk insert: these rows are never read back as objects, so they skip the unit of work.
+        db.session.execute(
+            insert(RateLimitHit),
+            [{"scope": limit.scope, "key_hash": hashes[limit], "at": moment} for limit in active],
+        )
+
+
+def _prune_now_and_then(moment) -> None:
+    """Forget hits older than any window, at most once per PRUNE_INTERVAL in each process: counting reads
+    only the window, so old rows cost space, not answers, and need no delete on every request."""
+    global _last_pruned
+    if _last_pruned is not None and abs(moment - _last_pruned) < PRUNE_INTERVAL:
+        return
+    _last_pruned = moment
+    db.session.execute(delete(RateLimitHit).where(RateLimitHit.at < moment - LONGEST_WINDOW))
+
+
+def remaining(limit: Limit) -> int:
+    """How many more hits the limit allows now (for messages such as "3 more codes this hour")."""
+    if not limit.key:
+        return limit.limit
+    since = now() - limit.window
+    hashed = key_hash(limit.scope, limit.key)
+    used = len(
+        db.session.scalars(
+            select(RateLimitHit.id).where(
+                RateLimitHit.scope == limit.scope, RateLimitHit.key_hash == hashed, RateLimitHit.at > since
+            )
+        ).all()
+    )
+    return max(0, limit.limit - used)

@@ -1,0 +1,119 @@
+"""The satisfaction survey of regulation 003: two questions, offered once a request is completed.
+
+Answers are anonymous in every report: `results()` counts them by question and rating and never reads the
+request they came from; the link is kept only so a request is rated once.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import ServiceRequest, SurveyResponse
+from app.models.feedback import SURVEY_QUESTIONS, SURVEY_RATINGS
+from app.services.clock import local_now
+
+log = logging.getLogger(__name__)
+
+# Regulation 003, annex 3: «Сапа» және «қолжетімділік» ... сауалнама нысаны.
+QUESTION_TEXTS = {
+    "process": _l("Are you satisfied with the quality of the process and the result of the service?"),
+    "information": _l(
+        "Are you satisfied with the quality of the information about how the service is provided?"
+    ),
+}
+RATING_LABELS = {
+    "not_satisfied": _l("Not satisfied"),
+    "partly_satisfied": _l("Partly satisfied"),
+    "satisfied": _l("Satisfied"),
+}
+QUESTION_SHORT_LABELS = {
+    "process": _l("Process and result"),
+    "information": _l("Information about the service"),
+}
+
+
+class SurveyError(ValueError):
+    """The answer cannot be taken; `message` says why in the user's language."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def is_offered(request: ServiceRequest) -> bool:
+    """The survey is offered for a completed request that has not been rated yet."""
+    return request.status == "completed" and not has_answered(request)
+
+
+def has_answered(request: ServiceRequest) -> bool:
+    return (
+        db.session.scalar(select(SurveyResponse.id).where(SurveyResponse.request_id == request.id))
+        is not None
+    )
+
+
+def record_answer(request: ServiceRequest, *, process: str, information: str) -> SurveyResponse:
+    if request.status != "completed":
+        raise SurveyError(_l("The survey opens once the request is completed."))
+    if process not in SURVEY_RATINGS or information not in SURVEY_RATINGS:
+        raise SurveyError(_l("Please answer both questions."))
+    if has_answered(request):
+        raise SurveyError(_l("This request has already been rated. Thank you!"))
+    response = SurveyResponse(
+        request_id=request.id,
+        service=request.service,
+        channel=request.channel,
+        answered_on=local_now().date(),
+        process_rating=process,
+        information_rating=information,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+    except IntegrityError as error:  # the same request rated from two tabs at once
+        raise SurveyError(_l("This request has already been rated. Thank you!")) from error
+    log.info("survey answer recorded for a %s request", request.service)
+    return response
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: str
+    counts: dict[str, int]  # rating -> number of answers, every rating present
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, rating: str) -> float | None:
+        return self.counts[rating] / self.total if self.total else None
+
+    @property
+    def text(self):
+        return QUESTION_TEXTS[self.question]
+
+    @property
+    def short_label(self):
+        return QUESTION_SHORT_LABELS[self.question]
+
+
+def results(start: date, end: date, service: str | None = None) -> list[QuestionResult]:
+    """Answers given between the local days `start` and `end` (inclusive), per question and rating."""
+    conditions = [SurveyResponse.answered_on >= start, SurveyResponse.answered_on <= end]
+    if service:
+        conditions.append(SurveyResponse.service == service)
+    found = []
+    for question in SURVEY_QUESTIONS:
+        column = getattr(SurveyResponse, f"{question}_rating")
+        rows = db.session.execute(
+            select(column, func.count(SurveyResponse.id)).where(*conditions).group_by(column)
+        ).all()
+        counts = dict.fromkeys(SURVEY_RATINGS, 0)
+        counts.update({rating: count for rating, count in rows if rating in counts})
+        found.append(QuestionResult(question=question, counts=counts))
+    return found

@@ -1,0 +1,124 @@
+"""Factories for the appointment tests: a clinic, attached patients, doctors with weekly plans."""
+
+from datetime import date, time
+
+from app.extensions import db
+from app.models import Clinic, District, Patient, RegistryAttachment, RegistryPerson
+from app.services import schedules
+from app.services.actors import Actor
+from app.services.clock import now
+from app.services.iin import make_iin
+
+CLINIC_CODE = "EMH-0007"
+# Mondays of November-December 2026; 16 December (a Wednesday) is Independence Day.
+MONDAY = date(2026, 11, 23)
+WEEKDAY_PLAN = schedules.DayPlan(time(9, 0), time(12, 0), time(10, 30), time(11, 0))
+
+
+def make_clinic(*, with_district: bool = True) -> Clinic:
+    clinic = Clinic(
+        name_kk="№7 қалалық емхана",
+        name_ru="Городская поликлиника №7",
+        code=CLINIC_CODE,
+        address_kk="Алматы қ., Абай даңғылы, 120",
+        address_ru="г. Алматы, проспект Абая, 120",
+        phones="+7 727 300 00 07",
+    )
+    db.session.add(clinic)
+    if with_district:
+        db.session.add(District(clinic=clinic, number=1, kind="therapeutic"))
+    db.session.commit()
+    return clinic
+
+
+def district(number: int = 1) -> District:
+    return db.session.query(District).filter_by(number=number).one()
+
+
+def make_patient(
+    serial: int,
+    *,
+    attached_to: str | None = CLINIC_CODE,
+    district_number: int | None = 1,
+    phone: str | None = None,
+    language: str = "kk",
+    with_card: bool = True,
+    last_name: str = "Ахметова",
+    first_name: str = "Әсел",
+) -> Patient | str:
+    """A person in the local registry (attached to `attached_to`) and, with_card, the clinic's card.
+
+    Returns the card, or the IIN when there is no card.
+    """
+    phone = phone if phone is not None else f"+7701{serial:07d}"
+    birth = date(1985, 4, 1 + serial % 27)
+    iin = make_iin(birth, "F", serial=serial)
+    person = RegistryPerson(
+        iin=iin,
+        last_name=last_name,
+        first_name=first_name,
+        middle_name="Серікқызы",
+        birth_date=birth,
+        sex="F",
+        address="Алматы қ., Абай даңғылы, 10",
+        phone=phone,
+        updated_at=now(),
+    )
+    db.session.add(person)
+    db.session.add(
+        RegistryAttachment(
+            person=person,
+            clinic_code=attached_to,
+            clinic_name="№7" if attached_to else "",
+            district_number=district_number if attached_to else None,
+            since=date(2020, 1, 1) if attached_to else None,
+        )
+    )
+    if not with_card:
+        db.session.commit()
+        return iin
+    patient = Patient(
+        iin=iin,
+        last_name=last_name,
+        first_name=first_name,
+        middle_name="Серікқызы",
+        birth_date=birth,
+        sex="F",
+        phone=phone,
+        language=language,
+        district=district(district_number) if district_number and attached_to == CLINIC_CODE else None,
+        created_at=now(),
+    )
+    db.session.add(patient)
+    db.session.commit()
+    return patient
+
+
+def make_doctor(
+    make_staff,
+    username: str = "therapist1",
+    *,
+    speciality: str = "therapist",
+    district_number: int | None = 1,
+    room: str = "105",
+    weekdays: dict | None = None,
+    slot_minutes: int = 15,
+    full_name: str | None = None,
+):
+    doctor = make_staff(
+        username=username,
+        roles=("doctor",),
+        speciality=speciality,
+        district_id=district(district_number).id if district_number else None,
+        room=room,
+        full_name=full_name or f"Жұмабаева Асель {username}",
+    )
+    schedules.save_plan(
+        doctor,
+        slot_minutes=slot_minutes,
+        room=room,
+        weekdays=weekdays if weekdays is not None else {d: WEEKDAY_PLAN for d in range(1, 6)},
+        actor=Actor.system(),
+    )
+    db.session.commit()
+    return doctor

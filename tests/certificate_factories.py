@@ -1,0 +1,112 @@
+"""Test data for information forms, one-time codes and documents: registry people, cards, SMS codes."""
+
+import re
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Patient, RegistryPerson, RegistryRegisterEntry, SmsMessage
+from app.models.registry import name_key
+from app.services.clock import now
+from app.services.iin import make_iin
+
+CODE = re.compile(r"(?<![\w-])(\d{6})(?![\w-])")  # not the digits of a request number or link
+TOKEN_LINK = re.compile(r"/certificates/consent/([A-Za-z0-9_-]+)")
+
+
+def registry_person(
+    last_name="Ахметова",
+    first_name="Әсел",
+    middle_name="Серікқызы",
+    *,
+    birth_date=date(1985, 4, 12),
+    sex="F",
+    serial=1234,
+    phone="+77011234567",
+    address="Алматы қ., Абай даңғылы, 10, 5",
+    registers=(),
+) -> RegistryPerson:
+    person = RegistryPerson(
+        iin=make_iin(birth_date, sex, serial=serial),
+        last_name=last_name,
+        first_name=first_name,
+        middle_name=middle_name,
+        birth_date=birth_date,
+        sex=sex,
+        address=address,
+        phone=phone,
+        name_key=name_key(last_name, first_name, middle_name),
+        updated_at=now(),
+    )
+    db.session.add(person)
+    db.session.flush()
+    for register in registers:
+        db.session.add(RegistryRegisterEntry(person=person, register=register, since=date(2019, 3, 1)))
+    db.session.commit()
+    return person
+
+
+def subject_person(**fields) -> RegistryPerson:
+    """A second person, for requests about someone else."""
+    values = {
+        "last_name": "Иванов",
+        "first_name": "Сергей",
+        "middle_name": "Петрович",
+        "birth_date": date(1979, 9, 3),
+        "sex": "M",
+        "serial": 4321,
+        "phone": "+77057654321",
+        "address": "Алматы қ., Сейфуллин даңғылы, 44",
+    }
+    values.update(fields)
+    return registry_person(**values)
+
+
+def patient_card(person: RegistryPerson, *, phone=None, language="kk") -> Patient:
+    patient = Patient(
+        iin=person.iin,
+        last_name=person.last_name,
+        first_name=person.first_name,
+        middle_name=person.middle_name,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        address=person.address,
+        phone=person.phone if phone is None else phone,
+        language=language,
+        created_at=now(),
+    )
+    db.session.add(patient)
+    db.session.commit()
+    return patient
+
+
+def messages_to(phone: str) -> list[SmsMessage]:
+    return list(
+        db.session.scalars(select(SmsMessage).where(SmsMessage.phone == phone).order_by(SmsMessage.id))
+    )
+
+
+def last_message_to(phone: str) -> SmsMessage:
+    messages = messages_to(phone)
+    assert messages, f"no SMS to {phone}"
+    return messages[-1]
+
+
+def last_code_to(phone: str) -> str:
+    return CODE.search(last_message_to(phone).text).group(1)
+
+
+def wrong_code(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def registry_down() -> None:
+    """An HTTP registry with no address: every call is RegistryUnavailable("not_configured")."""
+    current_app.config["REGISTRY_BACKEND"] = "http"
+    current_app.config["REGISTRY_URL"] = ""
+
+
+def registry_up() -> None:
+    current_app.config["REGISTRY_BACKEND"] = "local"

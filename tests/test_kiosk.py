@@ -1,0 +1,91 @@
+"""Kiosk devices: registration by an admin, activation on the device, the kiosk layout and reset."""
+
+import re
+
+from app.channels import KIOSK_COOKIE
+from app.extensions import db
+from app.models.kiosk import KioskDevice
+from app.services import kiosk as kiosk_service
+from tests.conftest import page_text
+
+
+def _register(client, login):
+    login("admin")
+    response = client.post("/admin/kiosks", data={"name": "Lobby, ground floor"})
+    assert response.status_code == 200
+    token = re.search(r'<code class="token">([^<]+)</code>', response.get_data(as_text=True)).group(1)
+    client.post("/staff/logout")
+    return token
+
+
+def test_the_open_web_gets_no_kiosk(client):
+    response = client.get("/kiosk/")
+    assert response.status_code == 403
+    assert 'class=" kiosk"' not in response.get_data(as_text=True)
+    assert "kiosk" not in client.get("/").get_data(as_text=True).split("<body", 1)[1].split(">", 1)[0]
+
+
+def test_admin_registers_a_kiosk_and_the_token_is_shown_once(client, login):
+    token = _register(client, login)
+    device = db.session.scalars(db.select(KioskDevice)).one()
+    assert device.name == "Lobby, ground floor"
+    assert token not in device.token_hash  # only the hash is stored
+    login("admin", username="admin2")
+    assert token not in client.get("/admin/kiosks").get_data(as_text=True)
+
+
+def test_activation_rejects_a_wrong_token_and_accepts_the_right_one(client, login):
+    token = _register(client, login)
+    response = client.post("/kiosk/activate", data={"token": "not-a-token"})
+    assert response.status_code == 200
+    assert "Бұл токен белсенді киоскіге тиесілі емес." in page_text(response)
+    assert KIOSK_COOKIE not in response.headers.get("Set-Cookie", "")
+
+    response = client.post("/kiosk/activate", data={"token": token})
+    assert response.status_code == 302
+    start = client.get("/kiosk/")
+    assert start.status_code == 200
+    html = start.get_data(as_text=True)
+    assert 'data-idle-seconds="60"' in html
+    assert 'id="keypad"' in html
+    assert start.headers["Cache-Control"] == "no-store"
+
+
+def test_a_switched_off_kiosk_is_an_ordinary_browser_again(client, login):
+    token = _register(client, login)
+    client.post("/kiosk/activate", data={"token": token})
+    device = db.session.scalars(db.select(KioskDevice)).one()
+    kiosk_service.set_active(device, False)
+    db.session.commit()
+    assert client.get("/kiosk/").status_code == 403
+
+
+def test_reset_forgets_the_visitor_and_the_language(client, login):
+    token = _register(client, login)
+    client.post("/kiosk/activate", data={"token": token})
+    client.get("/lang/ru")
+    with client.session_transaction() as session:
+        session["visitor"] = "someone"
+    response = client.get("/kiosk/reset")
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert "visitor" not in session
+    assert '<html lang="kk">' in client.get("/kiosk/").get_data(as_text=True)
+
+
+def test_current_channel_follows_the_device(app, client, login):
+    from app.channels import current_channel
+
+    token = _register(client, login)
+    with app.test_request_context("/", headers={"Cookie": f"{KIOSK_COOKIE}={token}"}):
+        app.preprocess_request()
+        assert current_channel() == "kiosk"
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        assert current_channel() == "web"
+
+
+def test_reset_off_a_kiosk_signs_nobody_out(client, login):
+    login("registrar")
+    assert client.get("/kiosk/reset").status_code == 302
+    assert client.get("/staff/registrar").status_code == 200

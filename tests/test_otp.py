@@ -1,0 +1,197 @@
+"""One-time codes: 6 digits, hashed, 5 minutes, 5 attempts, single use, bound to a purpose, rate-limited."""
+
+from datetime import timedelta
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OneTimeCode, RateLimitHit
+from app.services import otp, rate_limit
+from tests.certificate_factories import last_code_to, last_message_to, messages_to, wrong_code
+
+PHONE = "+77011234567"
+IIN = "850412400123"
+
+
+def issue(purpose="login", iin=IIN, phone=PHONE, ip="10.0.0.1", language="kk"):
+    return otp.issue(purpose=purpose, iin=iin, phone=phone, language=language, ip=ip)
+
+
+def test_a_code_is_six_digits_sent_by_sms_and_stored_only_as_a_hash(app):
+    record = issue()
+    code = last_code_to(PHONE)
+    assert len(code) == 6 and code.isdigit()
+    assert code not in record.code_hash and len(record.code_hash) == 64
+    assert record.sms_message_id == last_message_to(PHONE).id
+    assert last_message_to(PHONE).purpose == "otp:login"
+    assert otp.verify(purpose="login", iin=IIN, code=code).used_at is not None
+
+
+def test_the_sms_is_in_the_recipients_language(app):
+    issue(language="ru")
+    assert "Ваш код" in last_message_to(PHONE).text
+    issue(language="kk")
+    assert "Сіздің кодыңыз" in last_message_to(PHONE).text
+
+
+def test_a_code_works_once(app):
+    issue()
+    code = last_code_to(PHONE)
+    otp.verify(purpose="login", iin=IIN, code=code)
+    with pytest.raises(otp.NoActiveCode):
+        otp.verify(purpose="login", iin=IIN, code=code)
+
+
+def test_a_code_expires_after_five_minutes(app, frozen):
+    frozen(2026, 3, 10, 10, 0)
+    issue()
+    code = last_code_to(PHONE)
+    frozen(2026, 3, 10, 10, 5)  # exactly at the end of its life
+    with pytest.raises(otp.CodeExpired) as caught:
+        otp.verify(purpose="login", iin=IIN, code=code)
+    assert caught.value.lifetime_minutes == 5
+
+
+def test_a_code_is_accepted_just_before_it_expires(app, frozen):
+    frozen(2026, 3, 10, 10, 0)
+    issue()
+    code = last_code_to(PHONE)
+    frozen(2026, 3, 10, 10, 4)
+    assert otp.verify(purpose="login", iin=IIN, code=code)
+
+
+def test_five_wrong_codes_kill_the_code_even_the_right_one_after(app):
+    issue()
+    code = last_code_to(PHONE)
+    left = []
+    for _ in range(4):
+        with pytest.raises(otp.WrongCode) as caught:
+            otp.verify(purpose="login", iin=IIN, code=wrong_code(code))
+        left.append(caught.value.attempts_left)
+    assert left == [4, 3, 2, 1]
+    with pytest.raises(otp.TooManyAttempts):
+        otp.verify(purpose="login", iin=IIN, code=wrong_code(code))
+    with pytest.raises(otp.TooManyAttempts):
+        otp.verify(purpose="login", iin=IIN, code=code)
+
+
+def test_malformed_input_is_told_and_not_counted(app):
+    record = issue()
+    for typed in ("", "12345", "1234567", "12a456", "١٢٣٤٥٦"):
+        with pytest.raises(otp.InvalidCodeFormat):
+            otp.verify(purpose="login", iin=IIN, code=typed)
+    db.session.refresh(record)
+    assert record.attempts == 0
+
+
+def test_spaces_inside_a_typed_code_are_ignored(app):
+    issue()
+    code = last_code_to(PHONE)
+    assert otp.verify(purpose="login", iin=IIN, code=f" {code[:3]} {code[3:]} ")
+
+
+def test_a_code_is_bound_to_its_purpose_and_person(app):
+    issue(purpose="consent:TB-2026-000001")
+    code = last_code_to(PHONE)
+    with pytest.raises(otp.NoActiveCode):
+        otp.verify(purpose="login", iin=IIN, code=code)
+    with pytest.raises(otp.NoActiveCode):
+        otp.verify(purpose="consent:TB-2026-000002", iin=IIN, code=code)
+    with pytest.raises(otp.NoActiveCode):
+        otp.verify(purpose="consent:TB-2026-000001", iin="790903300456", code=code)
+    assert otp.verify(purpose="consent:TB-2026-000001", iin=IIN, code=code)
+
+
+def test_a_new_code_retires_the_previous_one(app):
+    issue()
+    first = last_code_to(PHONE)
+    issue()
+    second = last_code_to(PHONE)
+    if first != second:
+        with pytest.raises(otp.WrongCode):
+            otp.verify(purpose="login", iin=IIN, code=first)
+    assert otp.verify(purpose="login", iin=IIN, code=second)
+
+
+def test_sending_is_limited_per_iin(app):
+    app.config["OTP_SENDS_PER_IIN"] = 3
+    for serial in range(3):
+        issue(phone=f"+7701000000{serial}", ip=f"10.0.0.{serial}")
+    with pytest.raises(otp.TooManyRequests) as caught:
+        issue(phone="+77019999999", ip="10.0.0.99")
+    assert 1 <= caught.value.retry_after_minutes <= 60
+    assert messages_to("+77019999999") == []
+
+
+def test_sending_is_limited_per_phone(app):
+    app.config["OTP_SENDS_PER_PHONE"] = 2
+    issue(iin="850412400123")
+    issue(iin="790903300456")
+    with pytest.raises(otp.TooManyRequests):
+        issue(iin="900101300789")
+
+
+def test_sending_is_limited_per_ip(app):
+    app.config["OTP_SENDS_PER_IP"] = 2
+    issue(iin="850412400123", phone="+77010000001")
+    issue(iin="790903300456", phone="+77010000002")
+    with pytest.raises(otp.TooManyRequests):
+        issue(iin="900101300789", phone="+77010000003")
+    issue(iin="900101300789", phone="+77010000003", ip="10.0.0.2")  # another address is not affected
+
+
+def test_the_window_slides_with_the_clock(app, frozen):
+    app.config["OTP_SENDS_PER_IIN"] = 2
+    frozen(2026, 3, 10, 10, 0)
+    issue()
+    frozen(2026, 3, 10, 10, 30)
+    issue()
+    with pytest.raises(otp.TooManyRequests) as caught:
+        issue()
+    assert caught.value.retry_after_minutes == 30
+    frozen(2026, 3, 10, 11, 0, 1)
+    issue()
+
+
+def test_rate_limit_keys_are_not_stored_in_the_clear(app):
+    issue()
+    keys = list(db.session.scalars(select(RateLimitHit.key_hash)))
+    assert len(keys) == 3
+    assert not any(IIN in key or "10.0.0.1" in key or PHONE in key for key in keys)
+
+
+def test_rate_limit_reports_what_remains(app):
+    limit = rate_limit.Limit("test", "key", 3, timedelta(hours=1))
+    assert rate_limit.remaining(limit) == 3
+    rate_limit.check_and_count(limit)
+    assert rate_limit.remaining(limit) == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "error", "expected"),
+    [
+        ("kk", otp.WrongCode(3), "Код қате. Тағы 3 рет"),
+        ("ru", otp.WrongCode(3), "Неверный код. Осталось 3 попытки"),
+        ("ru", otp.WrongCode(1), "Осталась 1 попытка"),
+        ("kk", otp.CodeExpired(5), "мерзімі өтті"),
+        ("ru", otp.CodeExpired(5), "Срок действия кода истёк"),
+        ("kk", otp.TooManyAttempts(), "қате код"),
+        ("ru", otp.TooManyAttempts(), "Слишком много"),
+        ("kk", otp.TooManyRequests(12), "12 минуттан"),
+        ("ru", otp.TooManyRequests(12), "через 12 минут"),
+        ("kk", otp.NoActiveCode(), "Жаңа код"),
+        ("ru", otp.NoActiveCode(), "Запросите новый код"),
+    ],
+)
+def test_every_refusal_says_why_in_both_languages(app, language, error, expected):
+    with force_locale(language):
+        assert expected in error.message
+
+
+def test_no_code_is_kept_in_the_database(app):
+    issue()
+    code = last_code_to(PHONE)
+    stored = db.session.scalars(select(OneTimeCode)).one()
+    assert code not in " ".join(str(value) for value in vars(stored).values())
