@@ -28,7 +28,7 @@ def current_kiosk():
 
 
 def current_channel() -> str:
-    """The channel of this request: "kiosk" on a registered kiosk, "web" otherwise (staff views pick theirs)."""
+    """This request's channel: "kiosk" on a registered kiosk, "web" otherwise (staff views pick theirs)."""
     return "kiosk" if current_kiosk() is not None else "web"
 
 

@@ -5,9 +5,11 @@ Staff sign in with accounts (app.auth); patients prove an IIN with a code to the
 without activity or the person signs out. Services never read this: views pass the IIN on explicitly.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, session
+from flask_babel import lazy_gettext as _l
 
 from app.services.clock import now
 
@@ -37,3 +39,41 @@ def current_patient_iin() -> str | None:
         return None
     session[SEEN_KEY] = moment
     return iin
+
+
+# The answer every patient sign-in step gives when the registry cannot tell us the phone on file.
+REGISTRY_DOWN_AT_SIGN_IN = _l(
+    "The state database of individuals is not answering right now, so we cannot find your phone number. "
+    "Please try again in a few minutes or call the registry desk."
+)
+
+
+@dataclass(frozen=True)
+class CodeRequest:
+    """The outcome of asking for a sign-in code: the masked phone it went to, or why it did not go."""
+
+    masked_phone: str = ""
+    error: str | None = None
+
+
+def request_sign_in_code(iin: str, *, ip: str, language: str) -> CodeRequest:
+    """Send a sign-in code to the phone on file for a valid IIN, turning every failure into a message.
+
+    Shared by every patient-facing service, so a registry or SMS outage reads the same everywhere.
+    """
+    from app import notify
+    from app.registries import RegistryUnavailable
+    from app.services import otp, patient_identity
+
+    try:
+        contact = patient_identity.contact_for(iin)
+        sent = patient_identity.send_sign_in_code(contact, ip=ip, language=language)
+    except patient_identity.IdentityError as problem:
+        return CodeRequest(error=str(problem.message))
+    except RegistryUnavailable:
+        return CodeRequest(error=str(REGISTRY_DOWN_AT_SIGN_IN))
+    except otp.TooManyRequests as limited:
+        return CodeRequest(error=str(limited.message))
+    except notify.SmsUnavailable:
+        return CodeRequest(error=str(notify.SMS_UNAVAILABLE_MESSAGE))
+    return CodeRequest(masked_phone=notify.mask_phone(sent.phone))

@@ -16,7 +16,7 @@ from app.blueprints.appointments.forms import BookingNumberForm, CodeForm, IinFo
 from app.channels import current_channel
 from app.htmx import is_htmx_request, redirect_after_step, render_page
 from app.i18n import current_language
-from app.patient_auth import current_patient_iin, sign_in_patient, sign_out_patient
+from app.patient_auth import current_patient_iin, request_sign_in_code, sign_in_patient, sign_out_patient
 from app.registries import RegistryUnavailable
 from app.services import appointment_documents, appointments, otp, patient_identity
 from app.services.actors import Actor
@@ -79,23 +79,9 @@ def send_code():
         except InvalidIin as invalid:
             form.iin.errors.append(invalid.message)
     if iin is not None:
-        try:
-            contact = patient_identity.contact_for(iin)
-            sent = patient_identity.send_sign_in_code(
-                contact, ip=request.remote_addr or "", language=current_language()
-            )
-        except patient_identity.IdentityError as problem:
-            error = problem.message
-        except RegistryUnavailable:
-            error = _(
-                "The state database of individuals is not answering right now, so we cannot find your phone "
-                "number. Please try again in a few minutes or call the registry desk."
-            )
-        except otp.TooManyRequests as limited:
-            error = limited.message
-        except notify.SmsUnavailable:
-            error = str(notify.SMS_UNAVAILABLE_MESSAGE)
-        else:
+        sent = request_sign_in_code(iin, ip=request.remote_addr or "", language=current_language())
+        error = sent.error
+        if error is None:
             session[PENDING_IIN] = iin
             session[PENDING_NEXT] = next_path
             return render_page(
@@ -104,7 +90,7 @@ def send_code():
                 form=form,
                 number_form=number_form,
                 code_form=CodeForm(formdata=None),
-                phone=notify.mask_phone(sent.phone),
+                phone=sent.masked_phone,
                 code_minutes=otp.lifetime_minutes(),
             )
     return render_page(

@@ -8,7 +8,6 @@ import logging
 
 from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app import notify
 from app.blueprints.attachment import bp
@@ -16,8 +15,7 @@ from app.blueprints.attachment.forms import ApplicationForm, CodeForm, IinForm
 from app.channels import current_channel
 from app.htmx import redirect_after_step, render_page
 from app.i18n import current_language
-from app.patient_auth import current_patient_iin, sign_in_patient, sign_out_patient
-from app.registries import RegistryUnavailable
+from app.patient_auth import current_patient_iin, request_sign_in_code, sign_in_patient, sign_out_patient
 from app.services import attachment as attachment_service
 from app.services import otp, patient_identity, registry_pending, survey
 from app.services.actors import Actor
@@ -27,10 +25,6 @@ from app.services.status import status_label
 log = logging.getLogger(__name__)
 
 PENDING_IIN = "attachment_pending_iin"
-REGISTRY_DOWN_MESSAGE = _l(
-    "The state database of individuals is not answering right now, so we cannot find your phone number. "
-    "Please try again in a few minutes or apply at the registry desk."
-)
 
 
 def _redirect(endpoint: str, **values):
@@ -56,27 +50,16 @@ def send_code():
         except InvalidIin as invalid:
             form.iin.errors.append(invalid.message)
         else:
-            try:
-                contact = patient_identity.contact_for(iin)
-                sent = patient_identity.send_sign_in_code(
-                    contact, ip=request.remote_addr or "", language=current_language()
-                )
-            except patient_identity.IdentityError as problem:
-                error = problem.message
-            except RegistryUnavailable:
-                error = str(REGISTRY_DOWN_MESSAGE)
-            except otp.TooManyRequests as limited:
-                error = limited.message
-            except notify.SmsUnavailable:
-                error = str(notify.SMS_UNAVAILABLE_MESSAGE)
-            else:
+            sent = request_sign_in_code(iin, ip=request.remote_addr or "", language=current_language())
+            error = sent.error
+            if error is None:
                 session[PENDING_IIN] = iin
                 return render_page(
                     "attachment/start.html",
                     "attachment/_identify.html",
                     form=form,
                     code_form=CodeForm(formdata=None),
-                    phone=notify.mask_phone(sent.phone),
+                    phone=sent.masked_phone,
                 )
     return render_page(
         "attachment/start.html", "attachment/_identify.html", form=form, code_form=None, error=error

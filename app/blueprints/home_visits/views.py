@@ -17,7 +17,13 @@ from app.blueprints.home_visits.forms import CallForm, CodeForm, IinForm
 from app.channels import current_channel, current_kiosk
 from app.htmx import redirect_after_step, render_page
 from app.i18n import current_language
-from app.patient_auth import current_patient_iin, sign_in_patient, sign_out_patient
+from app.patient_auth import (
+    REGISTRY_DOWN_AT_SIGN_IN,
+    current_patient_iin,
+    request_sign_in_code,
+    sign_in_patient,
+    sign_out_patient,
+)
 from app.registries import RegistryUnavailable
 from app.services import appointments, home_visits, otp, patient_identity
 from app.services import status as status_service
@@ -36,13 +42,6 @@ POLL_SECONDS = 10
 @bp.context_processor
 def _labels() -> dict:
     return {"red_flag_labels": home_visits.RED_FLAG_LABELS, "status_labels": home_visits.STATUS_LABELS}
-
-
-def _registry_down_message() -> str:
-    return _(
-        "The state database of individuals is not answering right now, so we cannot find your phone number. "
-        "Please try again in a few minutes or call the registry desk."
-    )
 
 
 def _redirect_to(target: str):
@@ -89,25 +88,12 @@ def send_code():
         except InvalidIin as invalid:
             form.iin.errors.append(invalid.message)
         else:
-            try:
-                contact = patient_identity.contact_for(iin)
-                sent = patient_identity.send_sign_in_code(
-                    contact, ip=request.remote_addr or "", language=current_language()
-                )
-            except patient_identity.IdentityError as problem:
-                error = problem.message
-            except RegistryUnavailable:
-                error = _registry_down_message()
-            except otp.TooManyRequests as limited:
-                error = limited.message
-            except notify.SmsUnavailable:
-                error = str(notify.SMS_UNAVAILABLE_MESSAGE)
-            else:
+            sent = request_sign_in_code(iin, ip=request.remote_addr or "", language=current_language())
+            error = sent.error
+            if error is None:
                 session[PENDING_IIN] = iin
                 session.setdefault(PENDING_NEXT, url_for("home_visits.new_call"))
-                return _identify_page(
-                    form=form, code_form=CodeForm(formdata=None), phone=notify.mask_phone(sent.phone)
-                )
+                return _identify_page(form=form, code_form=CodeForm(formdata=None), phone=sent.masked_phone)
     return _identify_page(form=form, error=error)
 
 
@@ -185,7 +171,7 @@ def new_call():
     try:
         applicant = _signed_in_card()
     except RegistryUnavailable:
-        return _identify_page(error=_registry_down_message())
+        return _identify_page(error=str(REGISTRY_DOWN_AT_SIGN_IN))
     except appointments.PatientUnknown as unknown:
         sign_out_patient()
         return _identify_page(error=unknown.message)
@@ -205,7 +191,7 @@ def create_call():
     try:
         applicant = _signed_in_card()
     except RegistryUnavailable:
-        return _identify_page(error=_registry_down_message())
+        return _identify_page(error=str(REGISTRY_DOWN_AT_SIGN_IN))
     except appointments.PatientUnknown as unknown:
         sign_out_patient()
         return _identify_page(error=unknown.message)
