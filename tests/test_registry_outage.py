@@ -20,7 +20,8 @@ from app.services.requests import create_request, transition
 from tests.conftest import page_text
 from tests.registry_gateway import TOKEN, GatewayServer
 
-SERVICE = "tb-certificate"
+# A service with no table of its own: the queue and retries are generic over service requests.
+SERVICE = "hospitalization-referral"
 ON_TB = make_iin(date(1970, 4, 4), "M", serial=71)
 NOT_ON_TB = make_iin(date(1985, 8, 8), "F", serial=82)
 

@@ -30,6 +30,14 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 
 
+def pytest_collection_modifyitems(items):
+    # `pytestmark` in a conftest marks nothing: mark every test of this folder, so `-m "not browser"` works.
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     from app import create_app
@@ -96,3 +104,58 @@ def assert_accessible(page) -> None:
 
 def has_no_horizontal_scroll(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+# ---- Lobby kiosk ----------------------------------------------------------------------------------
+# A second server, with a short inactivity timeout, so a test can watch an idle kiosk forget its visitor.
+# Its app is exposed too: tests register the device and read what the kiosk recorded straight from the DB.
+KIOSK_IDLE_SECONDS = 5
+
+
+class KioskServer:
+    def __init__(self, url: str, app, token: str) -> None:
+        self.url, self.app, self.token = url, app, token
+
+
+@pytest.fixture(scope="session")
+def kiosk_server(tmp_path_factory):
+    from app import create_app
+    from app.extensions import db
+    from app.models import Base
+    from app.services.demo import seed
+    from app.services.kiosk import register_device
+
+    database = tmp_path_factory.mktemp("kiosk-db") / "kiosk.db"
+    app = create_app(
+        {
+            "SECRET_KEY": "kiosk-browser-tests",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "KIOSK_IDLE_SECONDS": KIOSK_IDLE_SECONDS,
+        }
+    )
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        seed()
+        _device, token = register_device("Lobby, ground floor")
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield KioskServer(f"http://127.0.0.1:{server.server_port}", app, token)
+    server.shutdown()
+
+
+@pytest.fixture
+def kiosk_page(browser, kiosk_server, request):
+    """A 1080p touch screen whose browser carries the registered kiosk's device cookie."""
+    from app.channels import KIOSK_COOKIE
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True)
+    context.add_cookies([{"name": KIOSK_COOKIE, "value": kiosk_server.token, "url": kiosk_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.artifacts = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(page.artifacts, ignore_errors=True)
+    page.artifacts.mkdir(parents=True, exist_ok=True)
+    yield page
+    context.close()

@@ -1,0 +1,257 @@
+"""The website and the lobby kiosk side by side: booking an appointment and applying for attachment, once in
+Kazakh and once in Russian, with htmx partial updates, keyboard-only use and printing.
+
+These tests run against the kiosk live server (the one with a short idle timeout); a context without the
+device cookie is the plain website. Each visited page is checked with axe-core and screenshotted.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.registries.demo import other_people
+from app.services.demo import demo_patients
+from tests.browser.conftest import assert_accessible, has_no_horizontal_scroll, snap
+
+ATTACHMENT_ADDRESS = "Алматы қ., Абай даңғылы, 15, 3"
+# The two demo people attached nowhere: each may apply once per server, so each language gets one.
+UNATTACHED = {person["key"]: person for person in other_people()}
+
+
+def latest_code(server, phone: str) -> str:
+    """The newest one-time code sent to this phone, read from the SMS outbox of the server's database."""
+    from app.extensions import db
+    from app.models.notify import SmsMessage
+
+    with server.app.app_context():
+        text = db.session.scalars(
+            select(SmsMessage.text).where(SmsMessage.phone == phone).order_by(SmsMessage.id.desc())
+        ).first()
+    return re.search(r"\b\d{6}\b", text).group()
+
+
+def request_channel(server, number: str) -> str:
+    from app.extensions import db
+    from app.models.requests import ServiceRequest
+
+    with server.app.app_context():
+        return db.session.scalars(select(ServiceRequest.channel).where(ServiceRequest.number == number)).one()
+
+
+def choose_language(page, lang: str) -> None:
+    if page.locator("html").get_attribute("lang") != lang:
+        page.locator(f".lang-switch a[lang={lang}]").click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+def identify(page, server, iin: str, phone: str, *, step: str) -> None:
+    """IIN -> code, both swapped in by htmx: the page must not reload in between."""
+    page.wait_for_load_state("load")  # htmx is a deferred script: let it wire the forms first
+    page.evaluate("() => { window.__marker = 'still-here'; }")
+    page.locator("input[name=iin]").fill(iin)
+    page.locator("#identify button[type=submit]").first.click()
+    code_field = page.locator("input[name=code]")
+    expect(code_field).to_be_visible()
+    assert page.evaluate("() => window.__marker") == "still-here", "the code step reloaded the whole page"
+    assert_accessible(page)
+    snap(page, f"{step}-code")
+    code_field.fill(latest_code(server, phone))
+    page.locator("#identify button[type=submit]").first.click()
+
+
+def book_appointment(page, server, patient: dict, lang: str) -> str:
+    page.goto(server.url + "/appointments/")
+    choose_language(page, lang)
+    assert_accessible(page)
+    snap(page, "1-start")
+    identify(page, server, patient["iin"], patient["phone"], step="2")
+    expect(page.locator("#chooser")).to_be_visible()
+    assert_accessible(page)
+    snap(page, "3-choose")
+
+    page.evaluate("() => { window.__marker = 'still-here'; }")
+    page.locator("#chooser a.choice", has_text=re.compile("терапевт", re.I)).first.click()
+    page.locator(".choices--doctors a.choice").first.click()
+    page.locator(".choices--days a.choice").first.click()
+    page.locator(".choices--slots a.choice").first.click()
+    expect(page.locator(".chooser__confirm")).to_be_visible()
+    assert page.evaluate("() => window.__marker") == "still-here", "choosing a slot reloaded the whole page"
+    assert_accessible(page)
+    snap(page, "4-chosen")
+    page.locator(".chooser__confirm button[type=submit]").click()
+
+    expect(page.locator("h1")).to_contain_text("AP-")
+    assert_accessible(page)
+    snap(page, "5-booked")
+    return re.search(r"AP-\d{4}-\d{6}", page.locator("h1").inner_text()).group()
+
+
+def apply_for_attachment(page, server, person: dict, lang: str) -> str:
+    page.goto(server.url + "/attachment/")
+    choose_language(page, lang)
+    assert_accessible(page)
+    snap(page, "1-start")
+    identify(page, server, person["iin"], person["phone"], step="2")
+    expect(page.locator("form.attachment-form")).to_be_visible()
+    assert_accessible(page)
+    snap(page, "3-form")
+    page.locator("textarea[name=address]").fill(ATTACHMENT_ADDRESS)
+    page.locator("input[name=reason][value=residence]").check()
+    page.locator("form.attachment-form button[type=submit]").click()
+    expect(page.locator("h1")).to_contain_text("AT-")
+    assert_accessible(page)
+    snap(page, "4-sent")
+    return re.search(r"AT-\d{4}-\d{6}", page.locator("h1").inner_text()).group()
+
+
+def test_web_booking_in_kazakh_prints_without_navigation(page, kiosk_server):
+    number = book_appointment(page, kiosk_server, demo_patients()[5], "kk")
+    assert request_channel(kiosk_server, number) == "web"
+
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    expect(page.locator("main")).to_contain_text(number)
+    snap(page, "6-print")
+    assert page.pdf(format="A4").startswith(b"%PDF")
+
+
+def test_kiosk_booking_in_russian_is_recorded_from_the_kiosk(kiosk_page, kiosk_server):
+    number = book_appointment(kiosk_page, kiosk_server, demo_patients()[6], "ru")
+    assert request_channel(kiosk_server, number) == "kiosk"
+
+    # The print button sends the page to the kiosk's printer; it comes out as an 80 mm receipt.
+    kiosk_page.evaluate("() => { window.print = () => { window.__printed = true; }; }")
+    kiosk_page.locator("button[data-print]").tap()
+    assert kiosk_page.evaluate("() => window.__printed") is True
+    kiosk_page.emulate_media(media="print")
+    expect(kiosk_page.locator(".kiosk-restart")).to_be_hidden()
+    expect(kiosk_page.locator("#keypad")).to_be_hidden()
+    expect(kiosk_page.locator(".actions").first).to_be_hidden()
+    expect(kiosk_page.locator("main")).to_contain_text(number)
+    snap(kiosk_page, "6-print")
+    receipt = kiosk_page.pdf(prefer_css_page_size=True)
+    media_boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) [\d.]+\s*\]", receipt)
+    widths = {round(float(width)) for width in media_boxes}
+    assert widths == {227}, f"the talon should print on 80 mm (227 pt) paper, got {widths}"
+    (kiosk_page.artifacts / "7-receipt.pdf").write_bytes(receipt)
+
+
+@pytest.mark.parametrize(
+    ("where", "lang", "key"), [("web", "kk", "unattached-1"), ("kiosk", "ru", "unattached-2")]
+)
+def test_attachment_application(where, lang, key, page, kiosk_page, kiosk_server):
+    screen = kiosk_page if where == "kiosk" else page
+    person = UNATTACHED[key]
+    number = apply_for_attachment(screen, kiosk_server, person, lang)
+    assert request_channel(kiosk_server, number) == where
+
+
+def _tab_to(page, predicate_js: str, limit: int = 60) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate_js}); }}"):
+            return
+    pytest.fail(f"Tab never reached an element where {predicate_js}")
+
+
+def _focus_is_visible(page) -> bool:
+    return page.evaluate(
+        """() => {
+            const style = getComputedStyle(document.activeElement);
+            return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+                || style.boxShadow !== 'none';
+        }"""
+    )
+
+
+def test_keyboard_only_booking_start_on_the_website(page, kiosk_server):
+    patient = demo_patients()[7]
+    page.goto(kiosk_server.url + "/appointments/")
+    _tab_to(page, "el.name === 'iin'")
+    assert _focus_is_visible(page)
+    page.keyboard.type(patient["iin"])
+    _tab_to(page, "el.matches('#identify button[type=submit]')")
+    assert _focus_is_visible(page)
+    snap(page, "1-focus-on-button")
+    page.keyboard.press("Enter")
+    expect(page.locator("input[name=code]")).to_be_visible()
+    _tab_to(page, "el.name === 'code'")
+    page.keyboard.type(latest_code(kiosk_server, patient["phone"]))
+    page.keyboard.press("Enter")
+    expect(page.locator("#chooser")).to_be_visible()
+    _tab_to(page, "el.matches('#chooser a.choice') && /терапевт/i.test(el.textContent)")
+    assert _focus_is_visible(page)
+    snap(page, "2-focus-on-speciality")
+    page.keyboard.press("Enter")
+    expect(page.locator(".choices--doctors a.choice").first).to_be_visible()
+    assert_accessible(page)
+    snap(page, "3-doctors")
+
+
+@pytest.mark.parametrize(("where", "lang", "index"), [("web", "kk", 11), ("kiosk", "ru", 12)])
+def test_calling_a_doctor_home(where, lang, index, page, kiosk_page, kiosk_server):
+    screen = kiosk_page if where == "kiosk" else page
+    patient = demo_patients()[index]
+    screen.goto(kiosk_server.url + "/home-visits/")
+    choose_language(screen, lang)
+    assert_accessible(screen)
+    snap(screen, "1-start")
+    identify(screen, kiosk_server, patient["iin"], patient["phone"], step="2")
+    form = screen.locator("form.home-call-form")
+    expect(form).to_be_visible()
+    assert_accessible(screen)
+    snap(screen, "3-form")
+    if not screen.locator("input[name=callback_phone]").input_value():
+        screen.locator("input[name=callback_phone]").fill(patient["phone"])
+    screen.locator("textarea[name=complaint], input[name=complaint]").fill("Кашель, слабость")
+    form.locator("button[type=submit]").click()
+    expect(screen.locator("h1")).to_contain_text("HV-")
+    expect(screen.locator("#home-answer")).to_be_visible()
+    assert_accessible(screen)
+    snap(screen, "4-answer")
+    number = re.search(r"HV-\d{4}-\d{6}", screen.locator("h1").inner_text()).group()
+    assert request_channel(kiosk_server, number) == where
+
+
+TB_GET_BUTTON = {"kk": "Мәлімет алу", "ru": "Получить сведения"}
+
+
+@pytest.mark.parametrize(("where", "lang", "index"), [("web", "ru", 13), ("kiosk", "kk", 16)])
+def test_tb_form_for_myself(where, lang, index, page, kiosk_page, kiosk_server):
+    screen = kiosk_page if where == "kiosk" else page
+    patient = demo_patients()[index]
+    screen.goto(kiosk_server.url + "/certificates/tb/")
+    choose_language(screen, lang)
+    screen.wait_for_load_state("load")
+    assert_accessible(screen)
+    snap(screen, "1-iin")
+    screen.evaluate("() => { window.__marker = 'still-here'; }")
+    screen.locator("#iin").fill(patient["iin"])
+    screen.locator("#certificate-flow button[type=submit]").first.click()
+    expect(screen.locator("#code")).to_be_visible()
+    assert screen.evaluate("() => window.__marker") == "still-here", "the code step reloaded the whole page"
+    assert_accessible(screen)
+    snap(screen, "2-code")
+    screen.locator("#code").fill(latest_code(kiosk_server, patient["phone"]))
+    screen.locator("#certificate-flow button.button--primary").click()
+    expect(screen.locator("input[name=for_whom]").first).to_be_visible()
+    assert_accessible(screen)
+    snap(screen, "3-for-whom")
+    screen.get_by_role("button", name=TB_GET_BUTTON[lang]).click()
+    expect(screen.locator(".result-box")).to_be_visible()
+    number = re.search(r"TB-\d{4}-\d{6}", screen.url).group()
+    assert_accessible(screen)
+    snap(screen, "4-result")
+    assert request_channel(kiosk_server, number) == where
+
+
+def test_the_website_works_at_200_percent_zoom(page, kiosk_server):
+    """A 1280 px window zoomed to 200% lays pages out as a 640 px one: nothing may need sideways scrolling."""
+    page.set_viewport_size({"width": 640, "height": 450})
+    for path in ("/", "/appointments/", "/attachment/", "/home-visits/", "/certificates/tb/", "/status"):
+        page.goto(kiosk_server.url + path)
+        assert has_no_horizontal_scroll(page), path
+    snap(page, "status-at-200")
