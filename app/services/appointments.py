@@ -35,7 +35,7 @@ from app.services import appointment_documents, registry_pending, schedules
 from app.services.actors import Actor
 from app.services.clinic import get_clinic
 from app.services.clock import ALMATY, now
-from app.services.patient_identity import find_patient
+from app.services.patients import card_from_registry, find_patient
 from app.services.requests import create_request, record_step, refuse, transition
 from app.services.specialities import SPECIALITIES
 
@@ -145,22 +145,7 @@ def card_for(iin: str) -> Patient:
         raise PatientUnknown(
             _l("No person with this IIN is found in the state database of individuals. Please check the IIN.")
         ) from None
-    patient = Patient(
-        iin=person.iin,
-        last_name=person.last_name,
-        first_name=person.first_name,
-        middle_name=person.middle_name,
-        birth_date=person.birth_date,
-        sex=person.sex,
-        address=person.address,
-        phone=person.phone,
-        district=_district_of(_attachment_or_none(iin)),
-        created_at=now(),
-    )
-    db.session.add(patient)
-    db.session.flush()
-    log.info("patient card %s created from the registry for booking", patient.id)
-    return patient
+    return card_from_registry(person, district=_district_of(_attachment_or_none(iin)))
 
 
 def _attachment_or_none(iin: str) -> Attachment | None:

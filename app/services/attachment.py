@@ -43,7 +43,6 @@ from app.models import (
     Clinic,
     District,
     Document,
-    Patient,
     ServiceRequest,
     StaffMember,
     StaffRole,
@@ -58,6 +57,7 @@ from app.services.bilingual import Bilingual as T
 from app.services.clinic import district_patient_counts, get_clinic
 from app.services.clock import local_now, now
 from app.services.iin import InvalidIin, parse_iin
+from app.services.patients import card_from_registry, find_patient
 from app.urls import absolute_url
 
 log = logging.getLogger(__name__)
@@ -543,10 +543,6 @@ def assess(application: AttachmentApplication, district: District | None = None)
 
 
 # ---- applying --------------------------------------------------------------------------------------------
-def find_patient(iin: str) -> Patient | None:
-    return db.session.scalars(select(Patient).where(Patient.iin == iin)).first()
-
-
 def open_application_of(iin: str) -> AttachmentApplication | None:
     return db.session.scalars(
         select(AttachmentApplication)
@@ -601,7 +597,7 @@ def submit_application(
     if _is_here(attachment, clinic):
         raise AlreadyAttachedHere(attachment.district_number)
     if patient is None and person is not None:
-        patient = _card_from_registry(person, language=data.language)
+        patient = card_from_registry(person, language=data.language)
 
     request = request_service.create_request(
         SERVICE, channel=channel, actor=actor, subject=patient, language=data.language
@@ -652,25 +648,6 @@ def submit_application(
         raise
     log.info("attachment application %s registered via %s", request.number, channel)
     return application
-
-
-def _card_from_registry(person, *, language: str) -> Patient:
-    patient = Patient(
-        iin=person.iin,
-        last_name=person.last_name,
-        first_name=person.first_name,
-        middle_name=person.middle_name,
-        birth_date=person.birth_date,
-        sex=person.sex,
-        address=person.address,
-        phone=person.phone,
-        language=language,
-        created_at=now(),
-    )
-    db.session.add(patient)
-    db.session.flush()
-    log.info("patient card %s created from the registry for an attachment application", patient.id)
-    return patient
 
 
 def _birth_date_of(application: AttachmentApplication) -> date | None:
@@ -725,7 +702,7 @@ def resume_attachment(request: ServiceRequest, actor: Actor) -> None:
         )
         return
     if person is not None:
-        request.subject = find_patient(application.iin) or _card_from_registry(
+        request.subject = find_patient(application.iin) or card_from_registry(
             person, language=request.language
         )
         request.applicant = request.applicant or request.subject
@@ -812,7 +789,7 @@ def approve(
 
     with db.session.begin_nested():  # the registry is written last: if it fails, nothing here stays either
         if patient is None:
-            patient = _card_from_registry(person, language=request.language)
+            patient = card_from_registry(person, language=request.language)
         request.subject = patient
         request.applicant = request.applicant or patient
         patient.address = application.address

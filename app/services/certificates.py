@@ -32,13 +32,14 @@ from sqlalchemy import select
 from app import notify
 from app.extensions import db
 from app.models import Consent, Document, InformationFormRequest, Patient, ServiceRequest
-from app.registries import NotFound, Person, RegistryUnavailable, get_registry
+from app.registries import NotFound, RegistryUnavailable, get_registry
 from app.services import catalogue, otp, rate_limit, registry_pending
 from app.services.actors import Actor
 from app.services.bilingual import Bilingual as T
 from app.services.clock import ALMATY, now
 from app.services.documents import issue_document, register_kind
-from app.services.patient_identity import Contact, NoPhoneOnFile, UnknownPerson, contact_for, find_patient
+from app.services.patient_identity import Contact, NoPhoneOnFile, UnknownPerson, contact_for
+from app.services.patients import card_from_registry, find_patient
 from app.services.requests import create_request, record_step, refuse, transition
 from app.urls import absolute_url
 
@@ -685,8 +686,9 @@ def _answer(request: ServiceRequest, actor: Actor) -> None:
         _notify_applicant(request, "cancelled")
         return
     record_step(request, "registry_checked", actor=actor, note=status.source)
-    subject = request.subject if request.subject is not None else _card_from_person(person, request.language)
-    request.subject = subject
+    if request.subject is None:
+        request.subject = card_from_registry(person, language=request.language)
+    subject = request.subject
     form.answered_at = now()
     form.is_registered = status.is_registered
     form.registry_source = status.source[:200]
@@ -743,28 +745,7 @@ def _card_for(iin: str, language: str) -> Patient | None:
         person = get_registry().find_person(iin)
     except (NotFound, RegistryUnavailable):
         return None
-    return _card_from_person(person, language)
-
-
-def _card_from_person(person: Person, language: str) -> Patient:
-    patient = find_patient(person.iin)
-    if patient is None:
-        patient = Patient(
-            iin=person.iin,
-            last_name=person.last_name,
-            first_name=person.first_name,
-            middle_name=person.middle_name,
-            birth_date=person.birth_date,
-            sex=person.sex,
-            address=person.address,
-            phone=person.phone,
-            language=language,
-            created_at=now(),
-        )
-        db.session.add(patient)
-        db.session.flush()
-        log.info("clinic card #%s made from the registry for an information form", patient.id)
-    return patient
+    return card_from_registry(person, language=language)
 
 
 def _notify_applicant(request: ServiceRequest, outcome: str) -> None:

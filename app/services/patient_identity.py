@@ -12,12 +12,11 @@ people the clinic has no card for.
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from app.extensions import db
 from app.models import OneTimeCode, Patient
 from app.registries import NotFound, Person, get_registry
 from app.services import otp
+from app.services.patients import find_patient
 
 SIGN_IN_PURPOSE = "login"
 
@@ -55,10 +54,6 @@ class Contact:
 
     def sms_language(self, fallback: str) -> str:
         return self.language or fallback
-
-
-def find_patient(iin: str) -> Patient | None:
-    return db.session.scalars(select(Patient).where(Patient.iin == iin)).first()
 
 
 def contact_for(iin: str) -> Contact:

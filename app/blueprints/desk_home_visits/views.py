@@ -23,7 +23,7 @@ from app.i18n import current_language
 from app.models import StaffMember
 from app.models.home_visits import VISIT_STATUSES
 from app.registries import RegistryUnavailable
-from app.services import appointments, catalogue, home_visits, patient_identity
+from app.services import appointments, catalogue, home_visits, patients
 from app.services.actors import Actor
 from app.services.clinic import list_districts
 from app.services.clock import ALMATY, local_now
@@ -125,7 +125,7 @@ def _find_patient(raw_iin: str):
         iin = parse_iin(raw_iin).iin
     except InvalidIin as invalid:
         return None, invalid.message
-    patient = patient_identity.find_patient(iin)
+    patient = patients.find_patient(iin)
     if patient is not None:
         return patient, None
     try:

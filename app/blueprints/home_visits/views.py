@@ -25,7 +25,7 @@ from app.patient_auth import (
     sign_out_patient,
 )
 from app.registries import RegistryUnavailable
-from app.services import appointments, home_visits, otp, patient_identity
+from app.services import appointments, home_visits, otp, patient_identity, patients
 from app.services import status as status_service
 from app.services.actors import Actor
 from app.services.clock import local_now
@@ -53,7 +53,7 @@ def _signed_in_card():
     iin = current_patient_iin()
     if not iin:
         return None
-    return patient_identity.find_patient(iin) or appointments.card_for(iin)
+    return patients.find_patient(iin) or appointments.card_for(iin)
 
 
 def _identify_page(*, form=None, code_form=None, error=None, phone=None, status=200):
@@ -283,7 +283,7 @@ _FORM_FIELDS = {
 def check_signs():
     """The emergency banner for the form's current values (htmx, while the form is being filled in)."""
     iin = current_patient_iin()
-    applicant = patient_identity.find_patient(iin) if iin else None
+    applicant = patients.find_patient(iin) if iin else None
     form = CallForm()
     return render_template("home_visits/_emergency.html", signs=_signs_from(form, applicant), live=True)
 
