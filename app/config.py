@@ -27,6 +27,10 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
+    # The largest request body: uploads are checked more strictly by each service (10 MB scans, 20 MB CSV),
+    # this stops anything bigger before it is even spooled to disk.
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead; long forms must not expire mid-typing
 
     REGISTRY_BACKEND = "local"  # local | http

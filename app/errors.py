@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from app.extensions import db
 
 log = logging.getLogger(__name__)
-PAGES = (400, 403, 404, 405, 429, 500)
+PAGES = (400, 403, 404, 405, 413, 429, 500)
 
 
 def init_app(app: Flask) -> None:

@@ -90,3 +90,10 @@ def test_fragment_helper_sends_vary_and_picks_the_fragment(app):
         assert "<html" in render_page(
             "public/services.html", "public/_service_list.html", services=[]
         ).get_data(as_text=True)
+
+
+def test_an_oversized_request_is_refused_in_the_users_language(client, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/staff/login", data={"username": "x" * 4096, "password": "y"})
+    assert response.status_code == 413
+    assert "Файл тым үлкен" in page_text(response)
