@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["time"] = lambda value, fmt="HH:mm": format_time(value, fmt) if value else ""
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["code_lifetime_minutes"] = _code_lifetime_minutes
 
 
 def current_clinic():
@@ -35,3 +36,9 @@ def _globals() -> dict:
         "csrf_token_value": generate_csrf,
         "current_path": request.full_path.rstrip("?") if request else "/",
     }
+
+
+def _code_lifetime_minutes() -> int:
+    from app.services.otp import lifetime_minutes
+
+    return lifetime_minutes()
