@@ -3,13 +3,12 @@
 from datetime import date, time
 
 from app.extensions import db
-from app.models import Clinic, District, Patient, RegistryAttachment, RegistryPerson
+from app.models import Clinic, District, Patient
 from app.services import schedules
 from app.services.actors import Actor
-from app.services.clock import now
-from app.services.iin import make_iin
+from tests import factories
+from tests.factories import CLINIC_CODE
 
-CLINIC_CODE = "EMH-0007"
 # Mondays of November-December 2026; 16 December (a Wednesday) is Independence Day.
 MONDAY = date(2026, 11, 23)
 WEEKDAY_PLAN = schedules.DayPlan(time(9, 0), time(12, 0), time(10, 30), time(11, 0))
@@ -32,7 +31,7 @@ def make_clinic(*, with_district: bool = True) -> Clinic:
 
 
 def district(number: int = 1) -> District:
-    return db.session.query(District).filter_by(number=number).one()
+    return factories.district(number)
 
 
 def make_patient(
@@ -46,52 +45,19 @@ def make_patient(
     last_name: str = "Ахметова",
     first_name: str = "Әсел",
 ) -> Patient | str:
-    """A person in the local registry (attached to `attached_to`) and, with_card, the clinic's card.
-
-    Returns the card, or the IIN when there is no card.
-    """
-    phone = phone if phone is not None else f"+7701{serial:07d}"
-    birth = date(1985, 4, 1 + serial % 27)
-    iin = make_iin(birth, "F", serial=serial)
-    person = RegistryPerson(
-        iin=iin,
+    """A registry person (and card) whose phone and birth date follow from `serial`: tests never collide."""
+    return factories.make_patient(
+        serial,
+        birth=date(1985, 4, 1 + serial % 27),
         last_name=last_name,
         first_name=first_name,
-        middle_name="Серікқызы",
-        birth_date=birth,
-        sex="F",
         address="Алматы қ., Абай даңғылы, 10",
-        phone=phone,
-        updated_at=now(),
-    )
-    db.session.add(person)
-    db.session.add(
-        RegistryAttachment(
-            person=person,
-            clinic_code=attached_to,
-            clinic_name="№7" if attached_to else "",
-            district_number=district_number if attached_to else None,
-            since=date(2020, 1, 1) if attached_to else None,
-        )
-    )
-    if not with_card:
-        db.session.commit()
-        return iin
-    patient = Patient(
-        iin=iin,
-        last_name=last_name,
-        first_name=first_name,
-        middle_name="Серікқызы",
-        birth_date=birth,
-        sex="F",
-        phone=phone,
+        phone=phone if phone is not None else f"+7701{serial:07d}",
         language=language,
-        district=district(district_number) if district_number and attached_to == CLINIC_CODE else None,
-        created_at=now(),
+        district_number=district_number,
+        attached_to=attached_to,
+        with_card=with_card,
     )
-    db.session.add(patient)
-    db.session.commit()
-    return patient
 
 
 def make_doctor(
