@@ -76,7 +76,7 @@ def test_tb_form_for_myself_in_kazakh_then_its_qr_link_says_valid(browser, page,
 
         page.get_by_role("button", name="Мәлімет алу").click()
         expect(page.locator(".result-box")).to_contain_text("иә, есепте тұрады")
-        assert re.search(r"/certificates/requests/TB-\d{4}-\d{6}$", page.url)
+        expect(page).to_have_url(re.compile(r"/certificates/requests/TB-\d{4}-\d{6}$"))
         assert_accessible(page)
         snap(page, "4-result-kk")
 
