@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import AuditEntry
@@ -27,7 +28,8 @@ def at(day: int, hour: int = 10, minute: int = 0, month: int = 3) -> datetime:
 
 
 # service, channel, received at, steps as (seconds after receipt, kind, value). Kinds: "step" records a step,
-# "status" moves to a status, "refuse" refuses on a ground. Timings are chosen so medians, percentiles
+# "status" moves to a status, "refuse" refuses on a ground, "cancel" calls the request off with that step
+# (before or after its answer). Timings are chosen so medians, percentiles
 # and deadlines are easy to check by hand too.
 SPECS = [
     # TB information forms on the web: 30-minute deadline (regulation 004).
@@ -69,6 +71,8 @@ def _seed(specs) -> list:
                     request_service.record_step(request, value, actor=Actor.system())
                 elif kind == "status":
                     request_service.transition(request, value, actor=Actor.system())
+                elif kind == "cancel":
+                    request_service.cancel(request, actor=Actor.patient(), step=value)
                 else:
                     request_service.refuse(request, value, actor=Actor.system())
         made.append(request)
@@ -86,7 +90,7 @@ def _expected_stages(specs) -> dict[tuple[str, str], list[float]]:
     for service, _channel, _received, steps in _in_period(specs):
         previous_name, previous_at = "submitted", 0
         for seconds, kind, value in steps:
-            name = {"step": value, "status": value, "refuse": "refused"}[kind]
+            name = {"step": value, "status": value, "refuse": "refused", "cancel": value}[kind]
             stages[(service, f"{previous_name} -> {name}")].append(seconds - previous_at)
             previous_name, previous_at = name, seconds
     return stages
@@ -167,6 +171,90 @@ def test_report_figures_match_an_independent_computation(app, seeded):
     by_question = {result.question: result.counts for result in report.survey}
     assert by_question["process"] == {"not_satisfied": 1, "partly_satisfied": 0, "satisfied": 2}
     assert by_question["information"] == {"not_satisfied": 0, "partly_satisfied": 1, "satisfied": 2}
+
+
+# Cancelled requests (March 16-19 2026, Monday to Thursday): a cancellation after the answer must not undo
+# the answer, and a cancellation is never a refusal.
+CANCELLED_SPECS = [
+    # Booked within the 30-minute web deadline, cancelled by the patient the next day: answered in time.
+    (
+        "appointment",
+        "web",
+        at(16),
+        [
+            (60, "step", "registry_checked"),
+            (300, "status", "completed"),
+            (86400, "cancel", "booking_cancelled"),
+        ],
+    ),
+    # Booked 45 minutes after the web request, then cancelled: answered, late.
+    ("appointment", "web", at(17), [(2700, "status", "completed"), (9900, "cancel", "booking_cancelled")]),
+    # Called off before any answer: neither answered nor refused.
+    ("appointment", "web", at(18), [(120, "cancel", "booking_cancelled")]),
+    ("appointment", "desk", at(19, 9), [(240, "refuse", "not_attached")]),
+    # A home call by phone: window given within 5 minutes, called off an hour later: answered in time.
+    ("home-visit", "phone", at(16, 9), [(300, "status", "completed"), (3600, "cancel", "call_cancelled")]),
+]
+
+
+def test_requests_cancelled_after_their_answer_still_count_as_answered(app):
+    made = _seed(CANCELLED_SPECS)
+    assert [request.status for request in made] == [
+        "cancelled",
+        "cancelled",
+        "cancelled",
+        "refused",
+        "cancelled",
+    ]
+    assert made[0].completed_at == at(16, 10, 5), "cancelling keeps the moment of the answer"
+    with frozen_clock(REPORT_MOMENT):
+        report = monitoring.build_report(monitoring.Period(START, END))
+
+    # Answered: every request whose log reached "completed" or a refusal, whatever came after; by that moment.
+    calendar = request_service.get_calendar()
+    answered, in_time = Counter(), Counter()
+    for service, channel, received, steps in CANCELLED_SPECS:
+        answer = next(
+            (
+                seconds
+                for seconds, kind, value in steps
+                if kind == "refuse" or (kind, value) == ("status", "completed")
+            ),
+            None,
+        )
+        if answer is not None:
+            answered[service] += 1
+            deadline = catalogue.get(service).deadline_for(channel, received, calendar)
+            in_time[service] += received + timedelta(seconds=answer) <= deadline
+    assert (answered["appointment"], in_time["appointment"]) == (3, 2)  # the late booking and the refusal
+    for row in report.services:
+        assert (row.answered, row.answered_in_time) == (answered[row.service.slug], in_time[row.service.slug])
+    appointment_row = next(row for row in report.services if row.service.slug == "appointment")
+    assert appointment_row.share_in_time == pytest.approx(2 / 3)
+    assert report.total_requests == 5
+
+    # A cancellation is no refusal.
+    assert {(r.service.slug, r.ground): r.count for r in report.refusals} == {
+        ("appointment", "not_attached"): 1
+    }
+
+    # Stages: the answer stages of cancelled requests are kept; the cancellation is a stage of its own.
+    expected = _expected_stages(CANCELLED_SPECS)
+    got = {(t.service.slug, t.stage): t for t in report.stages}
+    assert set(got) == set(expected)
+    for key, values in expected.items():
+        assert got[key].count == len(values)
+        assert got[key].median_seconds == pytest.approx(statistics.median(values))
+        assert got[key].p95_seconds == pytest.approx(_p95(values))
+    assert got[("appointment", "submitted -> completed")].count == 1
+    assert got[("appointment", "registry_checked -> completed")].median_seconds == 240
+    assert got[("appointment", "submitted -> booking_cancelled")].count == 1
+    assert got[("home-visit", "completed -> call_cancelled")].median_seconds == 3300
+    labels = {t.stage: t.label for t in report.stages}
+    with force_locale("ru"):
+        assert monitoring.step_label("booking_cancelled") == "Запись отменена"
+    assert "→" in labels["completed -> booking_cancelled"]
+    assert not report.overdue
 
 
 def test_one_service_and_a_narrower_period(app, seeded):

@@ -25,17 +25,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app import notify as notify_sms
 from app.extensions import db
 from app.models import Appointment, District, Patient, ServiceRequest, StaffMember
 from app.models.appointments import SLOT_HOLDING_STATUSES, UPCOMING_STATUSES
 from app.registries import Attachment, NotFound, RegistryUnavailable, get_registry
-from app.services import appointment_documents, registry_pending, schedules
+from app.services import appointment_documents, registry_pending, request_summary, schedules
 from app.services.actors import Actor
+from app.services.bilingual import Bilingual
 from app.services.clinic import get_clinic
 from app.services.clock import ALMATY, now
 from app.services.patients import card_from_registry, find_patient
+from app.services.requests import cancel as cancel_request
 from app.services.requests import create_request, record_step, refuse, transition
 from app.services.specialities import SPECIALITIES
 
@@ -187,7 +190,7 @@ def check_attachment(patient: Patient) -> AttachmentCheck:
         return AttachmentCheck("unavailable")
     clinic = get_clinic()
     here = bool(clinic and clinic.code and attachment.clinic_code == clinic.code)
-    if here and patient.district is None:
+    if here and patient.district_id is None and patient.district is None:
         district = _district_of(attachment)
         if district is not None:
             patient.district = district
@@ -214,23 +217,18 @@ class DayChoice:
         return self.free_count > 0
 
 
-def specialities_offered(*, online: bool, plans: list | None = None) -> list:
+def specialities_offered(*, online: bool) -> list:
     """Specialities with at least one doctor who has a plan, in the catalogue's order."""
-    plans = plans if plans is not None else schedules.doctors_with_schedules(online_only=online)
-    codes = {plan.doctor.speciality for plan in plans}
+    codes = schedules.specialities_with_schedules(online_only=online)
     return [speciality for speciality in SPECIALITIES if speciality.code in codes]
 
 
-def doctors_for(
-    speciality: str, patient: Patient | None, *, online: bool, plans: list | None = None
-) -> list[DoctorChoice]:
+def doctors_for(speciality: str, patient: Patient | None, *, online: bool) -> list[DoctorChoice]:
     """Doctors of the speciality; the patient's district doctor first."""
-    plans = plans if plans is not None else schedules.doctors_with_schedules(online_only=online)
     district_id = patient.district_id if patient is not None else None
     choices = [
         DoctorChoice(plan.doctor, plan, district_id is not None and plan.doctor.district_id == district_id)
-        for plan in plans
-        if plan.doctor.speciality == speciality
+        for plan in schedules.schedules_of_speciality(speciality, online_only=online)
     ]
     choices.sort(key=lambda choice: (not choice.is_district_doctor, choice.doctor.full_name))
     return choices
@@ -357,14 +355,13 @@ def choose(
     slot: str | None = None,
     fixed_speciality: str | None = None,
 ) -> Choice:
-    plans = schedules.doctors_with_schedules(online_only=online)
-    offered = specialities_offered(online=online, plans=plans)
+    offered = specialities_offered(online=online)
     choice = Choice(specialities=offered)
     code = fixed_speciality or speciality
     choice.speciality = next((s for s in offered if s.code == code), None)
     if choice.speciality is None:
         return choice
-    choice.doctors = doctors_for(choice.speciality.code, patient, online=online, plans=plans)
+    choice.doctors = doctors_for(choice.speciality.code, patient, online=online)
     wanted = as_int(doctor_id)
     picked = next((c for c in choice.doctors if c.doctor.id == wanted), None)
     if picked is None:
@@ -396,6 +393,49 @@ def choose(
                 else _l("This time has already passed. Please choose a later time.")
             )
     return choice
+
+
+def choice_from(
+    values,
+    *,
+    patient: Patient | None,
+    online: bool,
+    notice=None,
+    fixed_speciality: str | None = None,
+    **steps,
+) -> Choice:
+    """choose() from what the browser sent: `values` is the query string or the form (any mapping); a step
+    given in `steps` (speciality, doctor, day, slot) wins over it, as after a refusal that keeps the doctor
+    and day but drops the slot. `notice`, when given, replaces the choice's own."""
+
+    def step(name):
+        return steps[name] if name in steps else values.get(name)
+
+    choice = choose(
+        patient=patient,
+        online=online,
+        speciality=step("speciality"),
+        doctor_id=step("doctor"),
+        day=step("day"),
+        slot=step("slot"),
+        fixed_speciality=fixed_speciality,
+    )
+    if notice is not None:
+        choice.notice = notice
+    return choice
+
+
+def move_choice(booking: Appointment, values, *, online: bool, notice=None, **steps) -> Choice:
+    """The chooser for moving `booking` (patient online or at the desk): another time of the same
+    speciality, the booking's own patient deciding which doctor is the district one."""
+    return choice_from(
+        values,
+        patient=booking.patient,
+        online=online,
+        notice=notice,
+        fixed_speciality=booking.speciality,
+        **steps,
+    )
 
 
 def as_int(value) -> int | None:
@@ -640,14 +680,14 @@ def _check_changeable(appointment: Appointment, *, by_patient: bool) -> None:
 def cancel_appointment(
     appointment: Appointment, *, actor: Actor, channel: str, by_patient: bool, note: str = ""
 ) -> Appointment:
-    """Cancel; the slot is free for anyone at once (the unique index ignores cancelled bookings)."""
+    """Cancel; the slot is free for anyone at once (the unique index ignores cancelled bookings).
+
+    The request ends "cancelled" whether it was still waiting or already answered (booked); an answered
+    one keeps its answer time, so the booking still counts as answered in time (requests.cancel)."""
     _check_changeable(appointment, by_patient=by_patient)
     request = appointment.request
     _release(appointment, note=note, actor=actor)
-    if request.is_open:
-        transition(request, "cancelled", actor=actor, channel=channel, step="booking_cancelled", note=note)
-    else:
-        record_step(request, "booking_cancelled", actor=actor, channel=channel, note=note)
+    cancel_request(request, actor=actor, channel=channel, step="booking_cancelled", note=note)
     notify(appointment, "cancelled")
     log.info("booking %s cancelled via %s", request.number, channel)
     return appointment
@@ -748,7 +788,16 @@ def find_by_number(number: str) -> Appointment | None:
 
 
 def bookings_of(patient_id: int, *, upcoming_only: bool = False, limit: int = 50) -> list[Appointment]:
-    query = select(Appointment).where(Appointment.patient_id == patient_id)
+    """The patient's bookings, newest first, with the number (the request) and the doctor every list of
+    bookings shows loaded in the same query: not two or three more queries per booking."""
+    query = (
+        select(Appointment)
+        .where(Appointment.patient_id == patient_id)
+        .options(
+            joinedload(Appointment.request).lazyload(ServiceRequest.events),
+            joinedload(Appointment.doctor).lazyload(StaffMember.role_rows),
+        )
+    )
     if upcoming_only:
         query = query.where(Appointment.status.in_(UPCOMING_STATUSES), Appointment.ends_at > now())
     return list(db.session.scalars(query.order_by(Appointment.starts_at.desc()).limit(limit)))
@@ -899,3 +948,44 @@ def send_reminders(moment: datetime | None = None) -> int:
     db.session.flush()
     log.info("reminders sent for %s bookings on %s", len(due), tomorrow)
     return len(due)
+
+
+# ---- what the status page shows the patient ----------------------------------------------------------
+def booking_summary(request: ServiceRequest) -> request_summary.Summary | None:
+    """The visit a booking gave: date and time, doctor, speciality, room (app.services.request_summary)."""
+    appointment = appointment_for_request(request)
+    if appointment is None:
+        return None
+    speciality = next((s for s in SPECIALITIES if s.code == appointment.speciality), None)
+    doctor = appointment.doctor.full_name
+    if speciality is not None:
+        doctor = f"{doctor} ({Bilingual(speciality.name_kk, speciality.name_ru)})"
+    facts = [
+        request_summary.Fact(
+            _("Date and time"),
+            f"{format_date(appointment.starts_at, 'd MMMM yyyy, EEEE')}, "
+            f"{format_time(appointment.starts_at, 'HH:mm')}–{format_time(appointment.ends_at, 'HH:mm')}",
+        ),
+        request_summary.Fact(_("Doctor"), doctor),
+        request_summary.Fact(_("Room"), appointment.room or "—"),
+    ]
+    notes = {
+        "pending": _(
+            "The time is held until the register of attached population confirms the booking; you will get "
+            "an SMS."
+        ),
+        "booked": _("You are booked. Please come 10 minutes early and bring your identity document."),
+        "attended": _("The visit took place."),
+        "no_show": _("The doctor marked that you did not come to this visit."),
+        "cancelled": _("This booking is cancelled; the time is free for other patients."),
+    }
+    return request_summary.Summary(
+        title=_("Your visit to the doctor"),
+        facts=tuple(facts),
+        notes=(notes[appointment.status],) if appointment.status in notes else (),
+        link_endpoint="appointments.show_booking" if appointment.is_upcoming else None,
+        link_label=_("Open the booking: talon, calendar, move or cancel"),
+    )
+
+
+request_summary.register(SERVICE, booking_summary)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -50,11 +50,11 @@ from app.models import (
 from app.models.attachment import REASONS
 from app.models.requests import OPEN_STATUSES
 from app.registries import Attachment, NotFound, RegistryUnavailable, get_registry
-from app.services import catalogue, documents, registry_pending, uploads
+from app.services import catalogue, documents, registry_pending, request_summary, uploads
 from app.services import requests as request_service
 from app.services.actors import Actor
 from app.services.bilingual import Bilingual as T
-from app.services.clinic import district_patient_counts, get_clinic
+from app.services.clinic import DISTRICT_KINDS, district_patient_counts, get_clinic
 from app.services.clock import local_now, now
 from app.services.iin import InvalidIin, parse_iin
 from app.services.patients import card_from_registry, find_patient
@@ -943,6 +943,32 @@ def application_for_request(request: ServiceRequest) -> AttachmentApplication | 
     return db.session.scalars(
         select(AttachmentApplication).where(AttachmentApplication.request_id == request.id)
     ).first()
+
+
+def attachment_summary(request: ServiceRequest) -> request_summary.Summary | None:
+    """What an approved application gave, for the status page (app.services.request_summary): the district,
+    its doctors and the day of attachment. Before the decision there is nothing to add to the status."""
+    application = application_for_request(request)
+    if application is None or request.status != "completed" or application.district is None:
+        return None
+    district = application.district
+    kind = DISTRICT_KINDS.get(district.kind)
+    facts = [
+        request_summary.Fact(
+            _("District"),
+            f"{district.number} ({str(kind).lower()})" if kind is not None else str(district.number),
+        )
+    ]
+    doctors = [doctor.full_name for doctor in district_doctors() if doctor.district_id == district.id]
+    if doctors:
+        facts.append(request_summary.Fact(_("District doctor"), ", ".join(doctors)))
+    if application.attached_on:
+        attached_on = format_date(application.attached_on, "d MMMM yyyy")
+        facts.append(request_summary.Fact(_("Attached from"), attached_on))
+    return request_summary.Summary(title=_("Your attachment to the clinic"), facts=tuple(facts))
+
+
+request_summary.register(SERVICE, attachment_summary)
 
 
 def find_by_number(number: str) -> AttachmentApplication | None:

@@ -117,7 +117,15 @@ class WorkingCalendar:
 
 
 def get_calendar() -> WorkingCalendar:
-    """The calendar from the clinic profile and the admin-entered exceptions in the database."""
+    """The calendar from the clinic profile and the admin-entered exceptions in the database; built once per
+    transaction (a booking needs it for the slot and again for the request's deadline)."""
+    from app.models import Clinic
+    from app.services.transaction_cache import remembered
+
+    return remembered("calendar", _load_calendar, depends_on=(Clinic, CalendarException))
+
+
+def _load_calendar() -> WorkingCalendar:
     from app.services.clinic import get_clinic
 
     clinic = get_clinic()

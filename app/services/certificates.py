@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -33,7 +34,7 @@ from app import notify
 from app.extensions import db
 from app.models import Consent, Document, InformationFormRequest, Patient, ServiceRequest
 from app.registries import NotFound, RegistryUnavailable, get_registry
-from app.services import catalogue, otp, rate_limit, registry_pending
+from app.services import catalogue, otp, rate_limit, registry_pending, request_summary
 from app.services.actors import Actor
 from app.services.bilingual import Bilingual as T
 from app.services.clock import ALMATY, now
@@ -711,6 +712,33 @@ def _answer(request: ServiceRequest, actor: Actor) -> None:
     )
     request.result_document_id = document.id
     transition(request, "completed", actor=actor, step="form_issued", note=document.number)
+
+
+def form_summary(request: ServiceRequest) -> request_summary.Summary | None:
+    """The form a completed request gave, for the status page (app.services.request_summary): its number
+    and how long it is valid. Whether the person is registered stays in the form and on the request page,
+    where `may_see_result` decides who reads it."""
+    if request.status != "completed" or request.information_form is None:
+        return None
+    document = result_document(request)
+    if document is None or document.revoked_at is not None:
+        return None
+    facts = [
+        request_summary.Fact(_("Form number"), document.number),
+        request_summary.Fact(_("Issued"), format_datetime(document.issued_at, "short")),
+    ]
+    if document.valid_until is not None:
+        facts.append(request_summary.Fact(_("Valid until"), format_date(document.valid_until, "d MMMM yyyy")))
+    return request_summary.Summary(
+        title=str(form_spec(request).name),
+        facts=tuple(facts),
+        link_endpoint="certificates.show_request",
+        link_label=_("Open the request"),
+    )
+
+
+for _slug in SERVICE_SLUGS:
+    request_summary.register(_slug, form_summary)
 
 
 def record_view(request: ServiceRequest, what: str, *, channel: str) -> None:

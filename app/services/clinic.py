@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import CalendarException, Clinic, District, Patient, StaffMember, StaffRole
 from app.services.clock import local_now
 from app.services.specialities import get_speciality
+from app.services.transaction_cache import remembered
 
 WEEKDAYS = range(1, 8)  # ISO weekdays, 1 = Monday
 DISTRICT_KINDS = {
@@ -51,7 +52,12 @@ class ClinicProfile:
 
 
 def get_clinic() -> Clinic | None:
-    return db.session.scalars(select(Clinic).order_by(Clinic.id).limit(1)).first()
+    """The one clinic row; read once per transaction (a booking asks for it five times)."""
+    return remembered(
+        "clinic",
+        lambda: db.session.scalars(select(Clinic).order_by(Clinic.id).limit(1)).first(),
+        depends_on=(Clinic,),
+    )
 
 
 def profile_of(clinic: Clinic | None) -> ClinicProfile | None:

@@ -38,11 +38,12 @@ from app.extensions import db
 from app.models import District, Patient, ServiceRequest, StaffMember, StaffRole
 from app.models.home_visits import LIVE_STATUSES, OUTCOMES, RED_FLAGS, HomeVisit
 from app.registries import RegistryUnavailable
-from app.services import catalogue, rate_limit, registry_pending, schedules
+from app.services import catalogue, rate_limit, registry_pending, request_summary, schedules
 from app.services.actors import Actor
 from app.services.calendar import WorkingCalendar, get_calendar
 from app.services.clinic import get_clinic
 from app.services.clock import ALMATY, now
+from app.services.requests import cancel as cancel_request
 from app.services.requests import create_request, record_step, refuse, transition
 from app.services.specialities import SPECIALITIES, get_speciality
 
@@ -925,15 +926,15 @@ def window_starts(hours, moment: datetime | None = None) -> list[datetime]:
 
 
 def cancel_call(visit: HomeVisit, *, actor: Actor, channel: str, note: str = "") -> HomeVisit:
-    """The caller (through the desk) calls the visit off. A done, refused or cancelled call stays as it is."""
+    """The caller (through the desk) calls the visit off. A done, refused or cancelled call stays as it is.
+
+    The request ends "cancelled" even when the window was already given; it keeps its answer time, so the
+    call still counts as answered in time (requests.cancel)."""
     if visit.status not in ("waiting", "unassigned", "assigned"):
         raise ChangeNotAllowed(_l("This call is already closed and cannot be cancelled."))
     note = note.strip()[:MAX_TEXT]
     visit.status = "cancelled"
-    if visit.request.is_open:
-        transition(visit.request, "cancelled", actor=actor, channel=channel, step="call_cancelled", note=note)
-    else:
-        record_step(visit.request, "call_cancelled", actor=actor, channel=channel, note=note)
+    cancel_request(visit.request, actor=actor, channel=channel, step="call_cancelled", note=note)
     db.session.flush()
     notify(visit, "cancelled")
     return visit
@@ -984,6 +985,38 @@ def find_by_number(number: str) -> HomeVisit | None:
         .join(HomeVisit.request)
         .where(ServiceRequest.number == (number or "").strip().upper(), ServiceRequest.service == SERVICE)
     ).first()
+
+
+def visit_summary(request: ServiceRequest) -> request_summary.Summary | None:
+    """The answer a call got, for the status page (app.services.request_summary): the visit day, the window
+    and the doctor once given, and what the doctor found. The complaint and the address stay off it."""
+    visit = visit_for_request(request)
+    if visit is None:
+        return None
+    facts = [request_summary.Fact(_("Visit day"), format_date(visit.visit_day, "EEEE, d MMMM yyyy"))]
+    if visit.has_window:
+        window = (format_time(visit.window_starts_at, "HH:mm"), format_time(visit.window_ends_at, "HH:mm"))
+        facts.append(request_summary.Fact(_("Visit window"), "–".join(window)))
+    if visit.doctor is not None:
+        facts.append(request_summary.Fact(_("Doctor"), visit.doctor.full_name))
+    if visit.outcome:
+        facts.append(request_summary.Fact(_("Outcome"), str(OUTCOME_LABELS[visit.outcome])))
+    notes = {
+        "waiting": _("The register of attached population has not answered yet; the call is kept."),
+        "unassigned": _("The registry desk gives a doctor and a time soon; you will get an SMS."),
+        "assigned": _("The doctor comes within this window. Please stay at home and keep your phone near."),
+        "cancelled": _("This call is cancelled."),
+    }
+    return request_summary.Summary(
+        title=_("The doctor's home visit"),
+        facts=tuple(facts),
+        notes=(notes[visit.status],) if visit.status in notes else (),
+        link_endpoint="home_visits.show_call" if visit.is_live and visit.status != "done" else None,
+        link_label=_("Open the call"),
+    )
+
+
+request_summary.register(SERVICE, visit_summary)
 
 
 def journal(day: date, *, district_id: int | None = None, status: str | None = None) -> list[HomeVisit]:

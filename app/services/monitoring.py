@@ -6,9 +6,14 @@ included), for one service or all of them:
 - requests by channel;
 - time per stage: a stage is the time between two consecutive events of one request's log, named
   "from_step -> to_step"; its median and 95th percentile use linear interpolation between the closest
-  ranks (the usual definition, numpy's default), in seconds;
+  ranks (the usual definition, numpy's default), in seconds. Every request received in the period
+  counts, whatever its status now, so a booking cancelled after its answer keeps its answer stages; the
+  cancellation ends a stage of its own ("... -> booking_cancelled") that mixes with none of them;
 - answered within the deadline: of the requests answered (completed or refused) that have a deadline,
-  the share with completed_at <= deadline_at;
+  the share with completed_at <= deadline_at. A request completed and later cancelled (a booking the
+  patient gave up, a home call called off after the window was given) was answered all the same: it counts
+  here by the moment it was answered, which cancelling does not move (app.services.requests.cancel);
+  a request cancelled before its answer counts neither here nor as a refusal;
 - refusals by the regulation ground;
 - survey answers given in the period, per question (anonymous: counted, never linked);
 - complaints registered in the period.
@@ -33,11 +38,11 @@ from app.models.requests import CHANNELS, OPEN_STATUSES
 from app.services import catalogue, complaints, survey
 from app.services.catalogue import Service
 from app.services.clock import ALMATY, now
+from app.services.requests import was_completed_clause
 from app.services.status import STATUS_LABELS, channel_label
 
 MAX_PERIOD_DAYS = 366
 OVERDUE_LIST_LIMIT = 200
-ANSWERED_STATUSES = ("completed", "refused")
 
 
 @dataclass(frozen=True)
@@ -226,7 +231,7 @@ def _service_figures(conditions) -> list[ServiceFigures]:
         )
         .where(
             *conditions,
-            ServiceRequest.status.in_(ANSWERED_STATUSES),
+            was_completed_clause() | (ServiceRequest.status == "refused"),
             ServiceRequest.deadline_at.is_not(None),
             ServiceRequest.completed_at.is_not(None),
         )
@@ -332,6 +337,8 @@ STEP_LABELS = {
     "consent_requested": _l("Consent requested"),
     "consent_given": _l("Consent given"),
     "booked": _l("Booked"),
+    "booking_cancelled": _l("Booking cancelled"),
+    "call_cancelled": _l("Call cancelled"),
     "assigned": _l("Doctor assigned"),
     "approved": _l("Approved"),
     "talon_issued": _l("Talon issued"),

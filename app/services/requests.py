@@ -2,7 +2,7 @@
 
 import logging
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -117,6 +117,45 @@ def refuse(request: ServiceRequest, ground: str, *, actor: Actor, channel: str |
     request.refusal_ground = ground
     request.refusal_note = note
     return transition(request, "refused", actor=actor, channel=channel, note=note)
+
+
+def cancel(
+    request: ServiceRequest,
+    *,
+    actor: Actor,
+    step: str = "cancelled",
+    channel: str | None = None,
+    note: str = "",
+) -> RequestEvent:
+    """The person, or the desk on their behalf, calls the request off: it ends "cancelled", one event.
+
+    An open request is cancelled like any other transition. A request already answered ("completed": the
+    booking was made, the doctor and the visit window were given) may be cancelled too, because what it
+    gave can be given up; it keeps `completed_at`, the moment it was answered, since the service was
+    delivered then: monitoring still counts it answered, in time or late (see `was_completed`).
+    A refused or cancelled request cannot be cancelled.
+    """
+    if request.status != "completed":
+        return transition(request, "cancelled", actor=actor, step=step, channel=channel, note=note)
+    request.status = "cancelled"
+    return _add_event(
+        request, step, "completed", "cancelled", channel=channel or request.channel, actor=actor, note=note
+    )
+
+
+def was_completed(request: ServiceRequest) -> bool:
+    """Completed, or completed and cancelled later: the regulation's answer was given either way."""
+    if request.status == "completed":
+        return True
+    return request.status == "cancelled" and any(event.to_status == "completed" for event in request.events)
+
+
+def was_completed_clause():
+    """`was_completed` as an SQL condition on ServiceRequest, for counting in the database."""
+    return (ServiceRequest.status == "completed") | and_(
+        ServiceRequest.status == "cancelled",
+        exists().where(RequestEvent.request_id == ServiceRequest.id, RequestEvent.to_status == "completed"),
+    )
 
 
 def find_by_number(number: str) -> ServiceRequest | None:

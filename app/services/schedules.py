@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.extensions import db
 from app.models import Appointment, DoctorSchedule, ScheduleException, ScheduleWeekday, StaffMember
@@ -21,6 +21,7 @@ from app.models.appointments import ABSENCE_KINDS, EXCEPTION_KINDS, SLOT_HOLDING
 from app.services.actors import Actor
 from app.services.calendar import WorkingCalendar, get_calendar
 from app.services.clock import ALMATY, now
+from app.services.transaction_cache import remembered
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,11 @@ class Slot:
         """How a slot travels in URLs and forms: its local start, minutes precision."""
         return self.local_start.strftime("%Y-%m-%dT%H:%M")
 
+    @property
+    def time_label(self) -> str:
+        """The local start as "HH:mm", as the `time` filter writes it (the chooser lists dozens per page)."""
+        return self.local_start.strftime("%H:%M")
+
 
 @dataclass(frozen=True)
 class DoctorDay:
@@ -90,8 +96,22 @@ class DoctorDay:
 
 
 # ---- reading plans ------------------------------------------------------------------------------------
+# What a doctor's plan depends on: a change to any of these, flushed in this transaction, is read afresh.
+_PLAN_MODELS = (DoctorSchedule, ScheduleWeekday, StaffMember)
+
+
 def schedule_of(doctor_id: int) -> DoctorSchedule | None:
-    return db.session.scalars(select(DoctorSchedule).where(DoctorSchedule.doctor_id == doctor_id)).first()
+    """The doctor's plan with its weekdays and the doctor; read once per transaction (a booking checks the
+    doctor and then the slot). The doctor's roles are left to load when asked for: slots never need them."""
+    return remembered(
+        ("schedule_of", doctor_id),
+        lambda: db.session.scalars(
+            select(DoctorSchedule)
+            .where(DoctorSchedule.doctor_id == doctor_id)
+            .options(joinedload(DoctorSchedule.doctor).lazyload(StaffMember.role_rows))
+        ).first(),
+        depends_on=_PLAN_MODELS,
+    )
 
 
 def doctors_with_schedules(*, online_only: bool = False) -> list[DoctorSchedule]:
@@ -104,6 +124,31 @@ def doctors_with_schedules(*, online_only: bool = False) -> list[DoctorSchedule]
     )
     if online_only:
         query = query.where(DoctorSchedule.bookable_online.is_(True))
+    return list(db.session.scalars(query))
+
+
+def _bookable_plans(online_only: bool):
+    query = select(DoctorSchedule).join(DoctorSchedule.doctor).where(StaffMember.is_active_account.is_(True))
+    return query.where(DoctorSchedule.bookable_online.is_(True)) if online_only else query
+
+
+def specialities_with_schedules(*, online_only: bool = False) -> set[str]:
+    """Speciality codes of the active doctors who have a plan: one small query, no plans loaded."""
+    rows = db.session.scalars(
+        _bookable_plans(online_only).with_only_columns(StaffMember.speciality).distinct()
+    )
+    return {code for code in rows if code}
+
+
+def schedules_of_speciality(speciality: str, *, online_only: bool = False) -> list[DoctorSchedule]:
+    """The plans of one speciality's active doctors, by name: what the slot chooser lists, without loading
+    every doctor of the clinic (nor their roles, which choosing a slot never needs)."""
+    query = (
+        _bookable_plans(online_only)
+        .where(StaffMember.speciality == speciality)
+        .options(contains_eager(DoctorSchedule.doctor).lazyload(StaffMember.role_rows))
+        .order_by(StaffMember.full_name)
+    )
     return list(db.session.scalars(query))
 
 
@@ -233,18 +278,16 @@ def _minus(spans: list[Span], holes: list[Span]) -> list[Span]:
 
 
 def _cut(spans: list[Span], schedule: DoctorSchedule) -> list[Slot]:
+    # Stepped in UTC (Kazakhstan keeps no daylight saving, so this is the local wall clock too): one time
+    # zone conversion per span instead of two per slot, for the 14 days the chooser counts on every page.
     length = timedelta(minutes=schedule.slot_minutes)
+    room = schedule.room or schedule.doctor.room
     slots = []
     for start, end in spans:
-        moment = start
+        moment, end = start.astimezone(UTC), end.astimezone(UTC)
         while moment + length <= end:
             slots.append(
-                Slot(
-                    doctor_id=schedule.doctor_id,
-                    starts_at=moment.astimezone(UTC),
-                    ends_at=(moment + length).astimezone(UTC),
-                    room=schedule.room or schedule.doctor.room,
-                )
+                Slot(doctor_id=schedule.doctor_id, starts_at=moment, ends_at=moment + length, room=room)
             )
             moment += length
     return slots

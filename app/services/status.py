@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.models import Complaint, Document, OneTimeCode, Patient, ServiceRequest
 from app.registries import RegistryUnavailable
-from app.services import catalogue, otp, patient_identity, survey
+from app.services import catalogue, otp, patient_identity, request_summary, survey
 from app.services import complaints as complaint_service
 from app.services import requests as request_service
 from app.services.catalogue import Service
@@ -205,6 +205,10 @@ class RequestStatus:
     history: list[HistoryEntry]
     survey_offered: bool
     survey_answered: bool
+    # Answered (completed), even if cancelled since: the card then shows both moments.
+    was_completed: bool = False
+    # "What you got", from the service module; only for the request's own subject or applicant.
+    summary: request_summary.Summary | None = None
 
     @property
     def number(self) -> str:
@@ -228,6 +232,14 @@ class RequestStatus:
         return str(self.service.name) if self.service else self.request.service
 
     @property
+    def cancelled_at(self) -> datetime | None:
+        """When the request was cancelled (the last move to "cancelled"), for a cancelled request."""
+        if self.request.status != "cancelled":
+            return None
+        moments = [entry.at for entry in self.history if entry.status == "cancelled"]
+        return moments[-1] if moments else self.request.completed_at
+
+    @property
     def refusal_ground_name(self) -> str:
         ground = self.request.refusal_ground
         if not ground:
@@ -236,7 +248,9 @@ class RequestStatus:
         return str(name) if name is not None else ground
 
 
-def describe(request: ServiceRequest) -> RequestStatus:
+def describe(request: ServiceRequest, *, viewer_iin: str | None = None) -> RequestStatus:
+    """The request as its follower sees it. `viewer_iin` is the proven IIN of whoever looks: the service's
+    summary ("what you got") is filled in only when it is the request's subject or applicant."""
     try:
         service = catalogue.get(request.service)
     except KeyError:
@@ -244,7 +258,8 @@ def describe(request: ServiceRequest) -> RequestStatus:
     document = db.session.get(Document, request.result_document_id) if request.result_document_id else None
     if document is not None and document.revoked_at is not None:
         document = None  # a revoked result is no result; the history says so
-    answered = survey.has_answered(request) if request.status == "completed" else False
+    completed = request_service.was_completed(request)
+    answered = survey.has_answered(request) if completed else False
     history = [
         HistoryEntry(at=event.at, status=event.to_status)
         for event in request.events
@@ -255,8 +270,10 @@ def describe(request: ServiceRequest) -> RequestStatus:
         service=service,
         result_document=document,
         history=history,
-        survey_offered=request.status == "completed" and not answered,
+        survey_offered=completed and not answered,
         survey_answered=answered,
+        was_completed=completed,
+        summary=request_summary.summary_for(request) if is_party(request, viewer_iin) else None,
     )
 
 

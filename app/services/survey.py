@@ -1,5 +1,10 @@
 """The satisfaction survey of regulation 003: two questions, offered once a request is completed.
 
+A request completed and cancelled afterwards (a booking the patient gave up, a home call called off once
+the doctor and the window were given) is offered the survey too: regulation 003 measures the service as it
+was delivered, and it was delivered; how the booking or the call went, and whether the information about it
+was clear, may be exactly why it was cancelled. A request cancelled before it was answered is not offered.
+
 Answers are anonymous in every report: `results()` counts them by question and rating and never reads the
 request they came from; the link is kept only so a request is rated once.
 """
@@ -16,6 +21,7 @@ from app.extensions import db
 from app.models import ServiceRequest, SurveyResponse
 from app.models.feedback import SURVEY_QUESTIONS, SURVEY_RATINGS
 from app.services.clock import local_now
+from app.services.requests import was_completed
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +52,8 @@ class SurveyError(ValueError):
 
 
 def is_offered(request: ServiceRequest) -> bool:
-    """The survey is offered for a completed request that has not been rated yet."""
-    return request.status == "completed" and not has_answered(request)
+    """The survey is offered for a completed (maybe since cancelled) request that has not been rated yet."""
+    return was_completed(request) and not has_answered(request)
 
 
 def has_answered(request: ServiceRequest) -> bool:
@@ -58,7 +64,7 @@ def has_answered(request: ServiceRequest) -> bool:
 
 
 def record_answer(request: ServiceRequest, *, process: str, information: str) -> SurveyResponse:
-    if request.status != "completed":
+    if not was_completed(request):
         raise SurveyError(_l("The survey opens once the request is completed."))
     if process not in SURVEY_RATINGS or information not in SURVEY_RATINGS:
         raise SurveyError(_l("Please answer both questions."))

@@ -180,7 +180,7 @@ def _render_request(item: ServiceRequest, survey_form: SurveyForm, status: int =
         "status/show.html",
         "status/_request_card.html",
         status=status,
-        view=status_service.describe(item),
+        view=status_service.describe(item, viewer_iin=current_patient_iin()),
         survey_form=survey_form,
         poll_seconds=current_app.config["STATUS_POLL_SECONDS"],
     )
