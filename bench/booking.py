@@ -16,11 +16,13 @@ What it does, on a fresh database (a temporary SQLite file unless --database-url
                 (the full page: 14 days of the demo therapist's plan and that day's free times)
    - booking:   POST /appointments/book, each request a different signed-in patient and a different free
                 slot, CSRF token included (the real path: checks, registry, request + events, SMS outbox);
-4. reports requests per second, p50/p95 latency, the ratio app/minimal, and the resident memory (VmRSS) of
-   each worker after the run.
+4. reports requests per second, p50/p95 latency, the ratio app/minimal, the workers' CPU time per request
+   (user + system, from /proc), and the resident memory (VmRSS) of each worker after the run.
 
 The load generator runs on the same two cores as the servers, so absolute numbers are lower than on a
-dedicated client; the ratio is the figure to watch. Traffic goes to 127.0.0.1 only; every loop is bounded.
+dedicated client; the ratio is the figure to watch. On a shared machine requests per second swing with
+whatever else runs; the workers' CPU milliseconds per request is the steadier figure for comparing two
+versions of the code. Traffic goes to 127.0.0.1 only; every loop is bounded.
 """
 
 import argparse
@@ -216,6 +218,31 @@ def worker_rss_mb(master: subprocess.Popen) -> list[float]:
     return sorted(sizes)
 
 
+def workers_cpu_seconds(master: subprocess.Popen) -> float:
+    """User + system CPU time the workers (the master's children) have used so far, in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(master.pid):  # fields after the name: state, ppid, ..., utime (12), stime (13)
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def measured(master: subprocess.Popen, port: int, requests: list[bytes], clients: int) -> dict:
+    """drive(), plus the workers' CPU time per request: the server's own cost, which the load generator and
+    anything else running on the machine disturb far less than requests per second."""
+    cpu_before = workers_cpu_seconds(master)
+    result = asyncio.run(drive(port, requests, clients))
+    result["cpu_ms"] = (workers_cpu_seconds(master) - cpu_before) * 1000 / max(result["requests"], 1)
+    return result
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -294,7 +321,7 @@ def report(name: str, result: dict, floor: dict | None = None) -> None:
     print(
         f"{name:<12} {result['requests']:>5} req in {result['seconds']:6.2f} s: {result['rps']:8.1f} req/s, "
         f"p50 {result['p50_ms']:7.1f} ms, p95 {result['p95_ms']:7.1f} ms, "
-        f"statuses {result['statuses']}{ratio}"
+        f"worker CPU {result['cpu_ms']:5.2f} ms/req, statuses {result['statuses']}{ratio}"
     )
 
 
@@ -328,8 +355,8 @@ def main() -> None:
         minimal = start_gunicorn("bench.minimal_app:app", minimal_port, args.workers, env)
         try:
             asyncio.run(drive(minimal_port, [build_get("/")] * 100, 10))  # warm-up
-            results["minimal"] = asyncio.run(
-                drive(minimal_port, [build_get("/")] * args.requests, args.clients)
+            results["minimal"] = measured(
+                minimal, minimal_port, [build_get("/")] * args.requests, args.clients
             )
             minimal_rss = worker_rss_mb(minimal)
         finally:
@@ -340,11 +367,11 @@ def main() -> None:
         try:
             health = build_get("/healthz")
             asyncio.run(drive(app_port, [health] * 100, 10))  # warm-up
-            results["app /healthz"] = asyncio.run(drive(app_port, [health] * args.requests, args.clients))
+            results["app /healthz"] = measured(server, app_port, [health] * args.requests, args.clients)
             cookie, _ = data["sessions"][0]
             page = build_get(data["free_slot_url"], cookie)
             asyncio.run(drive(app_port, [page] * 100, 10))  # warm-up: templates, translations, pools
-            results["free slots"] = asyncio.run(drive(app_port, [page] * args.requests, args.clients))
+            results["free slots"] = measured(server, app_port, [page] * args.requests, args.clients)
             posts = [
                 build_post(
                     "/appointments/book", {"doctor": doctor_id, "slot": key, "csrf_token": token}, cookie
@@ -353,7 +380,7 @@ def main() -> None:
                     data["slots"][:bookings], data["sessions"][:bookings], strict=True
                 )
             ]
-            results["booking"] = asyncio.run(drive(app_port, posts, args.clients))
+            results["booking"] = measured(server, app_port, posts, args.clients)
             app_rss = worker_rss_mb(server)
         finally:
             stop(server)

@@ -27,5 +27,7 @@ class BookingNumberForm(FlaskForm):
 class SlotForm(FlaskForm):
     """The confirmed choice: the rest of the choice travels in the query string of each step."""
 
-    doctor = HiddenField()
-    slot = HiddenField()
+    # Explicit (never shown) labels: without one, WTForms translates a made-up label on every form made,
+    # which loads its own message catalogue from disk once per request (a millisecond of each booking).
+    doctor = HiddenField("")
+    slot = HiddenField("")

@@ -169,18 +169,13 @@ def choose_slot():
     return _render_chooser(patient, attachment_state=attachment.state)
 
 
-def _render_chooser(patient, *, notice=None, attachment_state="attached", status=200, **overrides):
-    args = request.args if request.method == "GET" else request.form
-    choice = appointments.choose(
-        patient=patient,
-        online=True,
-        speciality=overrides.get("speciality", args.get("speciality")),
-        doctor_id=overrides.get("doctor", args.get("doctor")),
-        day=overrides.get("day", args.get("day")),
-        slot=overrides.get("slot", args.get("slot")),
-    )
-    if notice is not None:
-        choice.notice = notice
+def _chooser_values():
+    """Where the chooser's steps come from: the links' query string, or the confirm form."""
+    return request.args if request.method == "GET" else request.form
+
+
+def _render_chooser(patient, *, notice=None, attachment_state="attached", status=200, **steps):
+    choice = appointments.choice_from(_chooser_values(), patient=patient, online=True, notice=notice, **steps)
     return render_page(
         "appointments/choose.html",
         "appointments/_chooser.html",
@@ -348,18 +343,9 @@ def choose_new_slot(number: str):
     return _render_move_chooser(booking)
 
 
-def _render_move_chooser(booking, *, notice=None, **overrides):
-    args = request.args if request.method == "GET" else request.form
-    choice = appointments.choose(
-        patient=booking.patient,
-        online=True,
-        fixed_speciality=booking.speciality,
-        doctor_id=overrides.get("doctor", args.get("doctor")),
-        day=overrides.get("day", args.get("day")),
-        slot=overrides.get("slot", args.get("slot")),
-    )
-    if notice is not None:
-        choice.notice = notice
+def _render_move_chooser(booking, *, notice=None, **steps):
+    # The choosing is the desk's too (appointments.move_choice); what differs is the page, links and form.
+    choice = appointments.move_choice(booking, _chooser_values(), online=True, notice=notice, **steps)
     return render_page(
         "appointments/move.html",
         "appointments/_chooser.html",

@@ -29,8 +29,9 @@ WEEKDAY_NAMES = (
 
 
 class DeskBookingForm(FlaskForm):
-    doctor = HiddenField()
-    slot = HiddenField()
+    # Explicit (never shown) labels: without one, WTForms loads its message catalogue to translate a label.
+    doctor = HiddenField("")
+    slot = HiddenField("")
     channel = RadioField(
         _l("How the patient applied"),
         choices=[SelectChoice("desk", _l("In person at the desk")), SelectChoice("phone", _l("By phone"))],

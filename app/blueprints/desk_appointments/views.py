@@ -93,18 +93,15 @@ def _desk_chooser(patient: Patient, form: DeskBookingForm, *, number: str | None
     }
 
 
-def _render_patient(patient: Patient, *, form=None, notice=None, **overrides):
-    args = request.args if request.method == "GET" else request.form
-    choice = appointments.choose(
-        patient=patient,
-        online=False,
-        speciality=overrides.get("speciality", args.get("speciality")),
-        doctor_id=overrides.get("doctor", args.get("doctor")),
-        day=overrides.get("day", args.get("day")),
-        slot=overrides.get("slot", args.get("slot")),
+def _chooser_values():
+    """Where the chooser's steps come from: the links' query string, or the confirm form."""
+    return request.args if request.method == "GET" else request.form
+
+
+def _render_patient(patient: Patient, *, form=None, notice=None, **steps):
+    choice = appointments.choice_from(
+        _chooser_values(), patient=patient, online=False, notice=notice, **steps
     )
-    if notice is not None:
-        choice.notice = notice
     form = form or DeskBookingForm(formdata=None)
     # Every render shows the patient's card and bookings: each one is a view to audit.
     audit("view", "patient", object_id=patient.id, patient_id=patient.id, detail="appointments desk")
@@ -221,18 +218,9 @@ def choose_new_slot(number: str):
     return _render_move(_booking_or_404(number))
 
 
-def _render_move(booking, *, notice=None, **overrides):
-    args = request.args if request.method == "GET" else request.form
-    choice = appointments.choose(
-        patient=booking.patient,
-        online=False,
-        fixed_speciality=booking.speciality,
-        doctor_id=overrides.get("doctor", args.get("doctor")),
-        day=overrides.get("day", args.get("day")),
-        slot=overrides.get("slot", args.get("slot")),
-    )
-    if notice is not None:
-        choice.notice = notice
+def _render_move(booking, *, notice=None, **steps):
+    # The choosing is the patient's too (appointments.move_choice); the desk adds its form, links and audit.
+    choice = appointments.move_choice(booking, _chooser_values(), online=False, notice=notice, **steps)
     form = DeskBookingForm(formdata=None)
     audit("view", "appointment", object_id=booking.number, patient_id=booking.patient_id, detail="move")
     return render_page(
