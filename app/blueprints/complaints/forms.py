@@ -7,48 +7,40 @@ from wtforms.validators import InputRequired, Length
 from app.services.complaints import MAX_TEXT
 
 
-class ComplaintForm(FlaskForm):
-    """What regulation 004, item 10 asks of a complaint, plus the text and the request it concerns."""
+def _text(label, *, max_length: int, required: str | None = None, field=StringField):
+    """A text field of at most `max_length` characters; `required` is the message when it is left empty."""
+    validators = [InputRequired(message=required)] if required else []
+    validators.append(Length(max=max_length, message=_l("At most %(max)d characters.")))
+    return field(label, validators=validators)
 
-    complainant_name = StringField(
+
+class ComplaintForm(FlaskForm):
+    """What regulation 004, item 10 asks of a complaint, plus the text and the request it concerns.
+    The public form (web and kiosk) uses it as it is; the desk adds the language of the answer."""
+
+    complainant_name = _text(
         _l("Surname, name and patronymic"),
-        validators=[
-            InputRequired(message=_l("Enter your surname, name and patronymic.")),
-            Length(max=200, message=_l("At most %(max)d characters.")),
-        ],
+        max_length=200,
+        required=_l("Enter your surname, name and patronymic."),
     )
-    iin = StringField(
-        _l("IIN"),
-        validators=[
-            InputRequired(message=_l("Enter the IIN.")),
-            Length(max=20, message=_l("At most %(max)d characters.")),
-        ],
-    )
-    postal_address = StringField(
+    iin = _text(_l("IIN"), max_length=20, required=_l("Enter the IIN."))
+    postal_address = _text(
         _l("Postal address"),
-        validators=[
-            InputRequired(message=_l("Enter the postal address for the written answer.")),
-            Length(max=500, message=_l("At most %(max)d characters.")),
-        ],
+        max_length=500,
+        required=_l("Enter the postal address for the written answer."),
     )
-    phone = StringField(
+    phone = _text(
         _l("Mobile phone"),
-        validators=[
-            InputRequired(message=_l("Enter a Kazakhstan phone number, for example +7 701 123 45 67.")),
-            Length(max=20, message=_l("At most %(max)d characters.")),
-        ],
+        max_length=20,
+        required=_l("Enter a Kazakhstan phone number, for example +7 701 123 45 67."),
     )
-    text = TextAreaField(
+    text = _text(
         _l("Your complaint"),
-        validators=[
-            InputRequired(message=_l("Describe what you are complaining about.")),
-            Length(max=MAX_TEXT, message=_l("At most %(max)d characters.")),
-        ],
+        max_length=MAX_TEXT,
+        required=_l("Describe what you are complaining about."),
+        field=TextAreaField,
     )
-    related_number = StringField(
-        _l("Number of the request the complaint is about (if any)"),
-        validators=[Length(max=20, message=_l("At most %(max)d characters."))],
-    )
+    related_number = _text(_l("Number of the request the complaint is about (if any)"), max_length=20)
 
 
 class DeskComplaintForm(ComplaintForm):
@@ -59,7 +51,4 @@ class DeskComplaintForm(ComplaintForm):
 
 
 class AnswerForm(FlaskForm):
-    answer_text = TextAreaField(
-        _l("Answer to the complaint"),
-        validators=[Length(max=MAX_TEXT, message=_l("At most %(max)d characters."))],
-    )
+    answer_text = _text(_l("Answer to the complaint"), max_length=MAX_TEXT, field=TextAreaField)
