@@ -89,3 +89,24 @@ def test_reset_off_a_kiosk_signs_nobody_out(client, login):
     login("registrar")
     assert client.get("/kiosk/reset").status_code == 302
     assert client.get("/staff/registrar").status_code == 200
+
+
+def test_the_on_screen_keyboard_comes_only_with_the_kiosk_in_its_language(client, login):
+    assert 'id="osk"' not in client.get("/home-visits/").get_data(as_text=True)
+    assert "kiosk-keyboard.js" not in client.get("/home-visits/").get_data(as_text=True)
+
+    token = _register(client, login)
+    client.post("/kiosk/activate", data={"token": token})
+    html = client.get("/home-visits/").get_data(as_text=True)
+    assert 'id="osk"' in html and "kiosk-keyboard.js" in html
+    for letter in "әғқңөұүһі":
+        assert f'data-key="{letter}"' in html
+    assert 'aria-label="Экрандағы пернетақта"' in html
+    assert 'aria-label="Соңғы таңбаны өшіру"' in html
+    assert 'data-switch="kk" aria-label="Қазақ әріптері" aria-pressed="true"' in html
+
+    client.get("/lang/ru?next=/home-visits/")
+    html = client.get("/home-visits/").get_data(as_text=True)
+    assert 'aria-label="Экранная клавиатура"' in html
+    assert 'aria-label="Удалить последний символ"' in html
+    assert 'data-switch="ru" aria-label="Русские буквы" aria-pressed="true"' in html

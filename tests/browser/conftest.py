@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,3 +160,24 @@ def kiosk_page(browser, kiosk_server, request):
     page.artifacts.mkdir(parents=True, exist_ok=True)
     yield page
     context.close()
+
+
+# ---- Printing at the kiosk --------------------------------------------------------------------------
+MM_TO_PT = 72 / 25.4
+
+
+def print_at_kiosk(page, button, *, paper_width_mm: float) -> bytes:
+    """Tap a print button as the visitor does, check the page goes to the printer once, and return what the
+    printer gets (Chromium's print rendering, as a PDF) after checking every page is `paper_width_mm` wide."""
+    page.evaluate("() => { window.__prints = 0; window.print = () => { window.__prints += 1; }; }")
+    button.tap()
+    page.wait_for_function("() => window.__prints > 0")
+    assert page.evaluate("() => window.__prints") == 1, "one tap must print once"
+    page.emulate_media(media="print")
+    for chrome in (".kiosk-restart", "#keypad", "#osk", ".site-header", "[data-print]"):
+        expect(page.locator(chrome).first).to_be_hidden()
+    printed = page.pdf(prefer_css_page_size=True)
+    media_boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) [\d.]+\s*\]", printed)
+    widths = {round(float(width)) for width in media_boxes}
+    assert widths == {round(paper_width_mm * MM_TO_PT)}, f"want {paper_width_mm} mm paper, got {widths} pt"
+    return printed

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.registries.demo import other_people
 from app.services.demo import demo_patients
-from tests.browser.conftest import assert_accessible, has_no_horizontal_scroll, snap
+from tests.browser.conftest import assert_accessible, has_no_horizontal_scroll, print_at_kiosk, snap
 
 ATTACHMENT_ADDRESS = "Алматы қ., Абай даңғылы, 15, 3"
 # The two demo people attached nowhere: each may apply once per server, so each language gets one.
@@ -147,6 +147,11 @@ def test_attachment_application(where, lang, key, page, kiosk_page, kiosk_server
     person = UNATTACHED[key]
     number = apply_for_attachment(screen, kiosk_server, person, lang)
     assert request_channel(kiosk_server, number) == where
+    if where == "kiosk":  # the application's receipt comes out of the kiosk's 80 mm printer
+        receipt = print_at_kiosk(screen, screen.locator("button[data-print]"), paper_width_mm=80)
+        expect(screen.locator("main")).to_contain_text(number)
+        snap(screen, "5-print")
+        (screen.artifacts / "6-receipt.pdf").write_bytes(receipt)
 
 
 def _tab_to(page, predicate_js: str, limit: int = 60) -> None:
@@ -167,9 +172,12 @@ def _focus_is_visible(page) -> bool:
     )
 
 
-def test_keyboard_only_booking_start_on_the_website(page, kiosk_server):
+def test_keyboard_only_booking_on_the_website(page, kiosk_server):
+    """IIN, code, speciality, doctor, day, time, confirm and the talon, with the keyboard alone. After each
+    htmx step the focus lands in the new content (the code field, the newest step's heading)."""
     patient = demo_patients()[7]
     page.goto(kiosk_server.url + "/appointments/")
+    page.wait_for_load_state("load")  # htmx is a deferred script: let it wire the forms first
     _tab_to(page, "el.name === 'iin'")
     assert _focus_is_visible(page)
     page.keyboard.type(patient["iin"])
@@ -177,18 +185,43 @@ def test_keyboard_only_booking_start_on_the_website(page, kiosk_server):
     assert _focus_is_visible(page)
     snap(page, "1-focus-on-button")
     page.keyboard.press("Enter")
-    expect(page.locator("input[name=code]")).to_be_visible()
-    _tab_to(page, "el.name === 'code'")
+    expect(page.locator("input[name=code]")).to_be_focused()
     page.keyboard.type(latest_code(kiosk_server, patient["phone"]))
     page.keyboard.press("Enter")
     expect(page.locator("#chooser")).to_be_visible()
     _tab_to(page, "el.matches('#chooser a.choice') && /терапевт/i.test(el.textContent)")
     assert _focus_is_visible(page)
     snap(page, "2-focus-on-speciality")
-    page.keyboard.press("Enter")
-    expect(page.locator(".choices--doctors a.choice").first).to_be_visible()
+
+    for step, choices in ((2, ".choices--doctors"), (3, ".choices--days"), (4, ".choices--slots")):
+        page.keyboard.press("Enter")
+        heading = page.locator("#chooser h2").nth(step - 1)
+        expect(heading).to_be_focused()  # the step just shown, announced by its heading
+        expect(heading).to_contain_text(f"{step}.")
+        page.keyboard.press("Tab")
+        expect(page.locator(f"{choices} a.choice").first).to_be_focused()
+        assert _focus_is_visible(page)
+        snap(page, f"{step + 1}-focus-in-step-{step}")
     assert_accessible(page)
-    snap(page, "3-doctors")
+
+    page.keyboard.press("Enter")
+    expect(page.locator(".chooser__confirm h2")).to_be_focused()
+    page.keyboard.press("Tab")
+    confirm = page.locator(".chooser__confirm button[type=submit]")
+    expect(confirm).to_be_focused()
+    assert _focus_is_visible(page)
+    snap(page, "6-focus-on-confirm")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("h1")).to_contain_text("AP-")
+    number = re.search(r"AP-\d{4}-\d{6}", page.locator("h1").inner_text()).group()
+    _tab_to(page, "el.matches('a[href$=\"/talon.pdf\"]')")
+    assert _focus_is_visible(page)
+    assert_accessible(page)
+    snap(page, "7-focus-on-talon")
+    talon = page.request.get(page.evaluate("() => document.activeElement.href"))
+    assert talon.ok and talon.body().startswith(b"%PDF")
+    assert request_channel(kiosk_server, number) == "web"
 
 
 @pytest.mark.parametrize(("where", "lang", "index"), [("web", "kk", 11), ("kiosk", "ru", 12)])
@@ -246,6 +279,13 @@ def test_tb_form_for_myself(where, lang, index, page, kiosk_page, kiosk_server):
     assert_accessible(screen)
     snap(screen, "4-result")
     assert request_channel(kiosk_server, number) == where
+    if where == "kiosk":  # a form prints on A4, with the address where anyone can check it
+        form = print_at_kiosk(screen, screen.locator("button[data-print]"), paper_width_mm=210)
+        expect(screen.locator("h1")).to_contain_text(number)
+        expect(screen.locator(".result-box")).to_be_visible()
+        expect(screen.locator(".result-box .print-only").first).to_contain_text("/verify/")
+        snap(screen, "5-print")
+        (screen.artifacts / "6-form.pdf").write_bytes(form)
 
 
 def test_the_website_works_at_200_percent_zoom(page, kiosk_server):

@@ -11,6 +11,30 @@ document.addEventListener("htmx:sendError", () => {
   if (box) box.hidden = false;
 });
 
+// When htmx replaces the part of the page that held the focus (a chosen link, a sent form), the focus would
+// fall back to the top of the page and keyboard and screen-reader users would lose their place. Move it into
+// the new content instead: to a field with an error, else to the field to fill in when the new content starts
+// with one (the code after the IIN), else to the newest heading (the next step of the appointment chooser).
+let swappedFocusId = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  swappedFocusId = target && target.id && target.contains(document.activeElement) ? target.id : null;
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const root = swappedFocusId && document.getElementById(swappedFocusId);
+  swappedFocusId = null;
+  if (!root || (document.activeElement && document.activeElement !== document.body)) return;
+  const headings = root.querySelectorAll("h1, h2, h3");
+  const first = [...root.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea")]
+    .find((control) => !control.disabled && control.offsetParent !== null);
+  const startsWithField = first && !first.value
+    && first.matches("input:not([type=radio]):not([type=checkbox]):not([type=submit]), textarea");
+  const spot = root.querySelector('[aria-invalid="true"]') || (startsWithField && first)
+    || headings[headings.length - 1] || root;
+  if (!spot.matches("input, textarea, select, button, a[href]")) spot.setAttribute("tabindex", "-1");
+  spot.focus();
+});
+
 // ---- Lobby kiosk ----------------------------------------------------------------------------------
 // Only a registered kiosk gets body.kiosk (the server decides). An idle kiosk forgets its visitor:
 // it goes to the reset URL, which clears the session and shows the start screen, so no personal data
@@ -33,17 +57,19 @@ document.addEventListener("htmx:sendError", () => {
     document.addEventListener(name, restart, { passive: true }));
   restart();
 
-  // The kiosk's printer: a talon prints as an 80 mm receipt (the print CSS picks the page size).
+  // The kiosk's printer: data-print prints a talon or receipt on 80 mm paper, data-print="a4" a form on A4
+  // (the print CSS picks the page size).
   document.addEventListener("click", (event) => {
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
 
-  // On-screen numeric keypad for IIN and code fields (inputmode="numeric"): no keyboard at the kiosk.
+  // On-screen numeric keypad for IIN, code and phone fields: no keyboard at the kiosk (text fields get the
+  // on-screen keyboard of kiosk-keyboard.js).
   const keypad = document.getElementById("keypad");
   let target = null;
   document.addEventListener("focusin", (event) => {
     const field = event.target;
-    if (field.matches && field.matches('input[inputmode="numeric"]')) {
+    if (field.matches && field.matches('input[inputmode="numeric"], input[inputmode="tel"], input[type="tel"]')) {
       target = field;
       keypad.hidden = false;
     }
