@@ -242,3 +242,23 @@ def test_registry_down_holds_the_time_and_says_so(client, doctor, monkeypatch):
     assert "будет подтверждена по SMS" in shown
     booking = db.session.query(Appointment).one()
     assert booking.status == "pending" and booking.request.status == "awaiting_registry"
+
+
+def test_the_kiosk_prints_the_talon_and_offers_no_download(client, doctor, login):
+    # A download at the lobby kiosk would leave the patient's talon on the kiosk's disk.
+    login("admin")
+    token = re.search(
+        r'<code class="token">([^<]+)</code>',
+        client.post("/admin/kiosks", data={"name": "Lobby"}).get_data(as_text=True),
+    ).group(1)
+    client.post("/staff/logout")
+    client.post("/kiosk/activate", data={"token": token})
+    patient = make_patient(1)
+    sign_in(client, patient)
+    booked = client.post("/appointments/book", data={"doctor": doctor.id, "slot": "2026-11-24T09:15"})
+    number = booked.headers["Location"].rsplit("/", 1)[1]
+
+    html = client.get(f"/appointments/{number}").get_data(as_text=True)
+    assert "data-print" in html and "Талонды басып шығару" in html
+    assert f"/appointments/{number}/talon.pdf" not in html
+    assert f"/appointments/{number}/calendar.ics" not in html
