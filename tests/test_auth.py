@@ -175,6 +175,20 @@ def test_sign_out_is_post_only(client, login):
     assert client.get("/staff/registrar").headers["Location"].startswith("/staff/login")
 
 
+def test_a_staff_session_moved_to_another_browser_is_dropped(client, login):
+    # Strong session protection: a copied staff cookie used from another browser signs nobody in.
+    login("registrar")
+    assert client.get("/staff/registrar").status_code == 200
+    stolen = client.get("/staff/registrar", headers={"User-Agent": "another-browser/1.0"})
+    assert stolen.headers["Location"].startswith("/staff/login")
+
+
+def test_a_visitor_session_is_not_rewritten_on_every_page(client):
+    client.get("/")  # the first page sets the session (its CSRF token)
+    for path in ("/", "/services", "/appointments/"):
+        assert client.get(path).headers.getlist("Set-Cookie") == [], path
+
+
 def test_real_installations_hash_with_argon2ids_recommended_cost(app):
     from app.services.staff_accounts import hash_password
 
