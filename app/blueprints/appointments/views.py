@@ -7,35 +7,26 @@ or the sign-in box (`#identify`), and the same URL renders the whole page for a 
 import logging
 from urllib.parse import urlencode
 
-from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app import notify
 from app.blueprints.appointments import bp
 from app.blueprints.appointments.forms import BookingNumberForm, CodeForm, IinForm, SlotForm
+from app.blueprints.patient_sign_in import PatientSignIn, SecondWayIn
 from app.channels import current_channel
 from app.htmx import is_htmx_request, redirect_after_step, render_page
 from app.i18n import current_language
-from app.patient_auth import current_patient_iin, request_sign_in_code, sign_in_patient, sign_out_patient
+from app.patient_auth import current_patient_iin
 from app.registries import RegistryUnavailable
-from app.services import appointment_documents, appointments, otp, patient_identity
+from app.services import appointment_documents, appointments
 from app.services.actors import Actor
-from app.services.iin import InvalidIin, parse_iin
-from app.urls import safe_next_path
 
 log = logging.getLogger(__name__)
-
-PENDING_IIN = "appointments_pending_iin"
-PENDING_NEXT = "appointments_pending_next"
 
 
 def _redirect(endpoint: str, **values):
     """A finished step: 303 for a normal form, HX-Redirect for htmx (a full page load of the next step)."""
-    return _redirect_to(url_for(endpoint, **values))
-
-
-def _redirect_to(target: str):
-    return redirect_after_step(target)
+    return redirect_after_step(url_for(endpoint, **values))
 
 
 def _current_patient():
@@ -44,115 +35,47 @@ def _current_patient():
 
 
 # ---- identification ---------------------------------------------------------------------------------
-@bp.get("/")
-def start_booking():
-    if _current_patient() is not None:
-        return redirect(url_for("appointments.choose_slot"))
-    return render_page(
-        "appointments/start.html",
-        "appointments/_identify.html",
-        form=IinForm(),
-        code_form=None,
-        number_form=BookingNumberForm(),
-    )
+def _booking_named(number_form: BookingNumberForm) -> tuple[str, str] | None:
+    """The second way in: a booking's number names its patient, who then lands on that booking."""
+    booking = appointments.find_by_number(number_form.number.data)
+    if booking is None:
+        number_form.number.errors.append(
+            _("There is no booking with this number. Please check it, e.g. AP-2026-000123.")
+        )
+        return None
+    return booking.patient.iin, url_for("appointments.show_booking", number=booking.number)
 
 
-@bp.post("/code")
-def send_code():
-    """Send a one-time code to the phone on file: for a new booking (IIN) or an existing one (number)."""
-    form, number_form = IinForm(), BookingNumberForm()
-    next_path = safe_next_path(request.form.get("next"), url_for("appointments.choose_slot"))
-    error, iin = None, None
-    if request.form.get("number") is not None:
-        if number_form.validate():
-            booking = appointments.find_by_number(number_form.number.data)
-            if booking is None:
-                number_form.number.errors.append(
-                    _("There is no booking with this number. Please check it, e.g. AP-2026-000123.")
-                )
-            else:
-                iin = booking.patient.iin
-                next_path = url_for("appointments.show_booking", number=booking.number)
-    elif form.validate():
-        try:
-            iin = parse_iin(form.iin.data).iin
-        except InvalidIin as invalid:
-            form.iin.errors.append(invalid.message)
-    if iin is not None:
-        sent = request_sign_in_code(iin, ip=request.remote_addr or "", language=current_language())
-        error = sent.error
-        if error is None:
-            session[PENDING_IIN] = iin
-            session[PENDING_NEXT] = next_path
-            return render_page(
-                "appointments/start.html",
-                "appointments/_identify.html",
-                form=form,
-                number_form=number_form,
-                code_form=CodeForm(formdata=None),
-                phone=sent.masked_phone,
-                code_minutes=otp.lifetime_minutes(),
-            )
-    return render_page(
-        "appointments/start.html",
-        "appointments/_identify.html",
-        form=form,
-        number_form=number_form,
-        code_form=None,
-        error=error,
-    )
+def _card_problem(iin: str) -> str | None:
+    """Booking needs a clinic card: made from the state database when missing, or why it cannot be."""
+    try:
+        appointments.card_for(iin)
+    except appointments.PatientUnknown as unknown:
+        return unknown.message
+    except RegistryUnavailable:
+        return _(
+            "The state database of individuals is not answering right now. Please try again in a few "
+            "minutes or call the registry desk."
+        )
+    return None
 
 
-@bp.post("/code/check")
-def check_code():
-    iin = session.get(PENDING_IIN)
-    if not iin:
-        flash(_("Your session has expired. Please enter your IIN again."), "warning")
-        return _redirect("appointments.start_booking")
-    code_form = CodeForm()
-    error = None
-    if code_form.validate():
-        try:
-            patient_identity.confirm_sign_in(iin, code_form.code.data)
-        except otp.OtpError as problem:
-            error = problem.message
-        else:
-            try:
-                patient = appointments.card_for(iin)
-            except appointments.PatientUnknown as unknown:
-                error = unknown.message
-            except RegistryUnavailable:
-                error = _(
-                    "The state database of individuals is not answering right now. Please try again in a few "
-                    "minutes or call the registry desk."
-                )
-            else:
-                sign_in_patient(patient.iin)
-                next_path = session.pop(PENDING_NEXT, None) or url_for("appointments.choose_slot")
-                session.pop(PENDING_IIN, None)
-                return _redirect_to(safe_next_path(next_path, url_for("appointments.choose_slot")))
-    return render_page(
-        "appointments/start.html",
-        "appointments/_identify.html",
-        form=IinForm(formdata=None, iin=iin),
-        number_form=BookingNumberForm(formdata=None),
-        code_form=code_form,
-        phone=notify.mask_phone(_phone_hint(iin)),
-        code_minutes=otp.lifetime_minutes(),
-        error=error,
-    )
-
-
-def _phone_hint(iin: str) -> str:
-    latest = otp.latest(patient_identity.SIGN_IN_PURPOSE, iin)
-    return latest.phone if latest else ""
-
-
-@bp.post("/sign-out")
-def sign_out():
-    sign_out_patient()
-    session.pop(PENDING_IIN, None)
-    return redirect(url_for("appointments.start_booking"), 303)
+SIGN_IN = PatientSignIn(
+    blueprint="appointments",
+    start_endpoint="start_booking",
+    landing_endpoint="appointments.choose_slot",
+    page_template="appointments/start.html",
+    fragment_template="appointments/_identify.html",
+    iin_form=IinForm,
+    code_form=CodeForm,
+    is_signed_in=lambda: _current_patient() is not None,
+    check_confirmed=_card_problem,
+    second_way_in=SecondWayIn(
+        form=BookingNumberForm, field="number", template_name="number_form", find=_booking_named
+    ),
+    follows_posted_next=True,
+)
+SIGN_IN.register(bp)
 
 
 # ---- choosing and booking ------------------------------------------------------------------------------

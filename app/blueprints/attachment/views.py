@@ -6,25 +6,22 @@ keeps the status box (`#application-status`) fresh while the application is open
 
 import logging
 
-from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app import notify
 from app.blueprints.attachment import bp
 from app.blueprints.attachment.forms import ApplicationForm, CodeForm, IinForm
+from app.blueprints.patient_sign_in import PatientSignIn
 from app.channels import current_channel
 from app.htmx import redirect_after_step, render_page
 from app.i18n import current_language
-from app.patient_auth import current_patient_iin, request_sign_in_code, sign_in_patient, sign_out_patient
+from app.patient_auth import current_patient_iin
 from app.services import attachment as attachment_service
-from app.services import otp, patient_identity, registry_pending, survey
+from app.services import registry_pending, survey
 from app.services.actors import Actor
-from app.services.iin import InvalidIin, parse_iin
 from app.services.status import status_label
 
 log = logging.getLogger(__name__)
-
-PENDING_IIN = "attachment_pending_iin"
 
 
 def _redirect(endpoint: str, **values):
@@ -32,73 +29,17 @@ def _redirect(endpoint: str, **values):
     return redirect_after_step(url_for(endpoint, **values))
 
 
-# ---- identification --------------------------------------------------------------------------------------
-@bp.get("/")
-def start_application():
-    if current_patient_iin():
-        return redirect(url_for("attachment.apply"))
-    return render_page("attachment/start.html", "attachment/_identify.html", form=IinForm(), code_form=None)
-
-
-@bp.post("/code")
-def send_code():
-    form = IinForm()
-    error = None
-    if form.validate():
-        try:
-            iin = parse_iin(form.iin.data).iin
-        except InvalidIin as invalid:
-            form.iin.errors.append(invalid.message)
-        else:
-            sent = request_sign_in_code(iin, ip=request.remote_addr or "", language=current_language())
-            error = sent.error
-            if error is None:
-                session[PENDING_IIN] = iin
-                return render_page(
-                    "attachment/start.html",
-                    "attachment/_identify.html",
-                    form=form,
-                    code_form=CodeForm(formdata=None),
-                    phone=sent.masked_phone,
-                )
-    return render_page(
-        "attachment/start.html", "attachment/_identify.html", form=form, code_form=None, error=error
-    )
-
-
-@bp.post("/code/check")
-def check_code():
-    iin = session.get(PENDING_IIN)
-    if not iin:
-        flash(_("Your session has expired. Please enter your IIN again."), "warning")
-        return _redirect("attachment.start_application")
-    code_form = CodeForm()
-    error = None
-    if code_form.validate():
-        try:
-            patient_identity.confirm_sign_in(iin, code_form.code.data)
-        except otp.OtpError as problem:
-            error = problem.message
-        else:
-            session.pop(PENDING_IIN, None)
-            sign_in_patient(iin)
-            return _redirect("attachment.apply")
-    latest = otp.latest(patient_identity.SIGN_IN_PURPOSE, iin)
-    return render_page(
-        "attachment/start.html",
-        "attachment/_identify.html",
-        form=IinForm(formdata=None, iin=iin),
-        code_form=code_form,
-        phone=notify.mask_phone(latest.phone if latest else ""),
-        error=error,
-    )
-
-
-@bp.post("/sign-out")
-def sign_out():
-    sign_out_patient()
-    session.pop(PENDING_IIN, None)
-    return redirect(url_for("attachment.start_application"), 303)
+# ---- identification: the shared patient sign-in, landing on the application form --------------------------
+SIGN_IN = PatientSignIn(
+    blueprint="attachment",
+    start_endpoint="start_application",
+    landing_endpoint="attachment.apply",
+    page_template="attachment/start.html",
+    fragment_template="attachment/_identify.html",
+    iin_form=IinForm,
+    code_form=CodeForm,
+)
+SIGN_IN.register(bp)
 
 
 # ---- the application -------------------------------------------------------------------------------------

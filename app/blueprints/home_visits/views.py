@@ -8,44 +8,31 @@ the form is filled in, and refreshes the answer while the call waits for the reg
 import contextlib
 import logging
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from app import notify
 from app.blueprints.home_visits import bp
 from app.blueprints.home_visits.forms import CallForm, CodeForm, IinForm
+from app.blueprints.patient_sign_in import PatientSignIn
 from app.channels import current_channel, current_kiosk
 from app.htmx import redirect_after_step, render_page
 from app.i18n import current_language
-from app.patient_auth import (
-    REGISTRY_DOWN_AT_SIGN_IN,
-    current_patient_iin,
-    request_sign_in_code,
-    sign_in_patient,
-    sign_out_patient,
-)
+from app.patient_auth import REGISTRY_DOWN_AT_SIGN_IN, current_patient_iin, sign_out_patient
 from app.registries import RegistryUnavailable
-from app.services import appointments, home_visits, otp, patient_identity, patients
+from app.services import appointments, home_visits, patients
 from app.services import status as status_service
 from app.services.actors import Actor
 from app.services.clock import local_now
 from app.services.iin import InvalidIin, parse_iin
-from app.urls import safe_next_path
 
 log = logging.getLogger(__name__)
 
-PENDING_IIN = "home_visits_pending_iin"
-PENDING_NEXT = "home_visits_pending_next"
 POLL_SECONDS = 10
 
 
 @bp.context_processor
 def _labels() -> dict:
     return {"red_flag_labels": home_visits.RED_FLAG_LABELS, "status_labels": home_visits.STATUS_LABELS}
-
-
-def _redirect_to(target: str):
-    return redirect_after_step(target)
 
 
 def _signed_in_card():
@@ -56,80 +43,18 @@ def _signed_in_card():
     return patients.find_patient(iin) or appointments.card_for(iin)
 
 
-def _identify_page(*, form=None, code_form=None, error=None, phone=None, status=200):
-    return render_page(
-        "home_visits/start.html",
-        "home_visits/_identify.html",
-        status=status,
-        form=form or IinForm(formdata=None),
-        code_form=code_form,
-        error=error,
-        phone=phone,
-        call_day=home_visits.call_day_for(),
-    )
-
-
-# ---- identification ---------------------------------------------------------------------------------
-@bp.get("/")
-def start_call():
-    if current_patient_iin():
-        return redirect(url_for("home_visits.new_call"))
-    session.pop(PENDING_NEXT, None)  # a fresh start goes to the call form, not to an old call's page
-    return _identify_page()
-
-
-@bp.post("/code")
-def send_code():
-    form = IinForm()
-    error = None
-    if form.validate():
-        try:
-            iin = parse_iin(form.iin.data).iin
-        except InvalidIin as invalid:
-            form.iin.errors.append(invalid.message)
-        else:
-            sent = request_sign_in_code(iin, ip=request.remote_addr or "", language=current_language())
-            error = sent.error
-            if error is None:
-                session[PENDING_IIN] = iin
-                session.setdefault(PENDING_NEXT, url_for("home_visits.new_call"))
-                return _identify_page(form=form, code_form=CodeForm(formdata=None), phone=sent.masked_phone)
-    return _identify_page(form=form, error=error)
-
-
-@bp.post("/code/check")
-def check_code():
-    iin = session.get(PENDING_IIN)
-    if not iin:
-        flash(_("Your session has expired. Please enter your IIN again."), "warning")
-        return _redirect_to(url_for("home_visits.start_call"))
-    code_form = CodeForm()
-    error = None
-    if code_form.validate():
-        try:
-            patient_identity.confirm_sign_in(iin, code_form.code.data)
-        except otp.OtpError as problem:
-            error = problem.message
-        else:
-            sign_in_patient(iin)
-            session.pop(PENDING_IIN, None)
-            next_path = session.pop(PENDING_NEXT, None)
-            return _redirect_to(safe_next_path(next_path, url_for("home_visits.new_call")))
-    latest = otp.latest(patient_identity.SIGN_IN_PURPOSE, iin)
-    return _identify_page(
-        form=IinForm(formdata=None, iin=iin),
-        code_form=code_form,
-        error=error,
-        phone=notify.mask_phone(latest.phone if latest else ""),
-    )
-
-
-@bp.post("/sign-out")
-def sign_out():
-    sign_out_patient()
-    session.pop(PENDING_IIN, None)
-    session.pop(PENDING_NEXT, None)
-    return redirect(url_for("home_visits.start_call"), 303)
+# ---- identification: the shared patient sign-in, landing on the call form ---------------------------------
+SIGN_IN = PatientSignIn(
+    blueprint="home_visits",
+    start_endpoint="start_call",
+    landing_endpoint="home_visits.new_call",
+    page_template="home_visits/start.html",
+    fragment_template="home_visits/_identify.html",
+    iin_form=IinForm,
+    code_form=CodeForm,
+    page_values=lambda: {"call_day": home_visits.call_day_for()},
+)
+SIGN_IN.register(bp)
 
 
 # ---- the call ----------------------------------------------------------------------------------------
@@ -166,17 +91,25 @@ def _signs_from(form: CallForm, applicant) -> set[str]:
     )
 
 
-@bp.get("/new")
-def new_call():
+def _applicant():
+    """The signed-in person's card (None when nobody is signed in), or the sign-in box saying why there is
+    none to be had."""
     try:
-        applicant = _signed_in_card()
+        return _signed_in_card(), None
     except RegistryUnavailable:
-        return _identify_page(error=str(REGISTRY_DOWN_AT_SIGN_IN))
+        return None, SIGN_IN.render_box(error=str(REGISTRY_DOWN_AT_SIGN_IN))
     except appointments.PatientUnknown as unknown:
         sign_out_patient()
-        return _identify_page(error=unknown.message)
+        return None, SIGN_IN.render_box(error=unknown.message)
+
+
+@bp.get("/new")
+def new_call():
+    applicant, problem = _applicant()
+    if problem is not None:
+        return problem
     if applicant is None:
-        session[PENDING_NEXT] = url_for("home_visits.new_call")
+        SIGN_IN.remember_next_page(url_for("home_visits.new_call"))
         return redirect(url_for("home_visits.start_call"))
     form = CallForm(
         formdata=None,
@@ -188,16 +121,12 @@ def new_call():
 
 @bp.post("/new")
 def create_call():
-    try:
-        applicant = _signed_in_card()
-    except RegistryUnavailable:
-        return _identify_page(error=str(REGISTRY_DOWN_AT_SIGN_IN))
-    except appointments.PatientUnknown as unknown:
-        sign_out_patient()
-        return _identify_page(error=unknown.message)
+    applicant, problem = _applicant()
+    if problem is not None:
+        return problem
     if applicant is None:
         flash(_("Your session has expired. Please enter your IIN again."), "warning")
-        return _redirect_to(url_for("home_visits.start_call"))
+        return redirect_after_step(url_for("home_visits.start_call"))
     form = CallForm()
     if not form.validate():
         return _call_page(form, applicant, status=422)
@@ -265,7 +194,7 @@ def create_call():
     except home_visits.CallRefused as refused:
         log.info("home call %s refused online", refused.visit.number)
         visit = refused.visit
-    return _redirect_to(url_for("home_visits.show_call", number=visit.number))
+    return redirect_after_step(url_for("home_visits.show_call", number=visit.number))
 
 
 # Service field names -> form field names, where they differ.
@@ -295,8 +224,8 @@ def show_call(number: str):
     if visit is None:
         abort(404)
     if not status_service.is_party(visit.request, current_patient_iin()):
-        session[PENDING_NEXT] = url_for("home_visits.show_call", number=visit.number)
-        return _identify_page(
+        SIGN_IN.remember_next_page(url_for("home_visits.show_call", number=visit.number))
+        return SIGN_IN.render_box(
             error=_(
                 "To open call %(number)s, confirm it is yours with a code sent to your phone.",
                 number=visit.number,
