@@ -1,5 +1,6 @@
 """Emhana: e-services of a district polyclinic. `create_app()` builds the Flask application."""
 
+import gc
 import logging
 import os
 import secrets
@@ -9,6 +10,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import configure_mappers
 
 from app import i18n
 from app.config import DefaultConfig
@@ -62,6 +64,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     app.after_request(_commit_or_roll_back)
     return app
+
+
+def freeze_startup_objects() -> None:
+    """For a long-running worker, once the app is built (wsgi.py): what exists now (modules, the app, its
+    routes and models, about 170,000 objects) lives as long as the process, so move it out of the garbage
+    collector's reach. Rendering a PDF makes enough objects to trigger a full collection every twenty
+    requests or so, and walking the startup objects made each a 100 ms pause inside a request (issue 7);
+    what the first requests build later (lazy imports, statement caches) keeps it at about 20 ms."""
+    configure_mappers()  # done on first use otherwise, after the freeze
+    gc.collect()  # what is garbage already is freed, not frozen for good
+    gc.freeze()
 
 
 def _commit_or_roll_back(response):

@@ -162,6 +162,37 @@ def test_rate_limit_keys_are_not_stored_in_the_clear(app):
     assert not any(IIN in key or "10.0.0.1" in key or PHONE in key for key in keys)
 
 
+def test_limits_checked_together_each_count_their_own_window(app, frozen):
+    hourly = rate_limit.Limit("test:hour", "key", 3, timedelta(hours=1))
+    ten_minutes = rate_limit.Limit("test:ten-minutes", "key", 1, timedelta(minutes=10))
+    for minute in (0, 20):
+        frozen(2026, 3, 10, 10, minute)
+        rate_limit.check_and_count(hourly, ten_minutes)
+        frozen(2026, 3, 10, 10, minute + 5)
+        with pytest.raises(rate_limit.RateLimited) as caught:
+            rate_limit.check_and_count(hourly, ten_minutes)
+        assert (caught.value.scope, caught.value.retry_after_minutes) == ("test:ten-minutes", 5)
+    frozen(2026, 3, 10, 10, 40)
+    rate_limit.check_and_count(hourly, ten_minutes)
+    frozen(2026, 3, 10, 10, 55)
+    with pytest.raises(rate_limit.RateLimited) as caught:  # the 10:00 hit leaves the hour at 11:00
+        rate_limit.check_and_count(hourly, ten_minutes)
+    assert (caught.value.scope, caught.value.retry_after_minutes) == ("test:hour", 5)
+    frozen(2026, 3, 10, 11, 0, 1)
+    rate_limit.check_and_count(hourly, ten_minutes)
+    assert len(db.session.scalars(select(RateLimitHit.id)).all()) == 8  # refused attempts count nothing
+
+
+def test_a_lowered_limit_waits_for_enough_hits_to_leave_the_window(app, frozen):
+    for minute in (0, 10, 20):
+        frozen(2026, 3, 10, 10, minute)
+        rate_limit.check_and_count(rate_limit.Limit("test", "key", 3, timedelta(hours=1)))
+    frozen(2026, 3, 10, 10, 30)
+    with pytest.raises(rate_limit.RateLimited) as caught:
+        rate_limit.check_and_count(rate_limit.Limit("test", "key", 2, timedelta(hours=1)))
+    assert caught.value.retry_after_minutes == 40  # two of the three must go: the 10:10 hit leaves at 11:10
+
+
 def test_rate_limit_reports_what_remains(app):
     limit = rate_limit.Limit("test", "key", 3, timedelta(hours=1))
     assert rate_limit.remaining(limit) == 3

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base
+from app.models.document import Document
 from app.models.patient import Patient
 from app.models.staff import StaffMember
 
@@ -54,6 +55,8 @@ class ServiceRequest(Base):
     subject: Mapped[Patient | None] = relationship(foreign_keys=[subject_id])
     applicant: Mapped[Patient | None] = relationship(foreign_keys=[applicant_id])
     created_by: Mapped[StaffMember | None] = relationship()
+    # Lets a service link a document that is not flushed yet (no id), so both go in one flush (issue 7).
+    result_document: Mapped[Document | None] = relationship(foreign_keys=[result_document_id])
     events: Mapped[list["RequestEvent"]] = relationship(
         back_populates="request", order_by="RequestEvent.id", lazy="selectin"
     )

@@ -8,9 +8,10 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Clinic, RegistryAttachment, RegistryPerson
+from app.models import Clinic, RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.registries.contract import (
     REGISTERS,
     Attachment,
@@ -21,6 +22,7 @@ from app.registries.contract import (
     RegistryUnavailable,
 )
 from app.services.clock import now
+from app.services.transaction_cache import remembered
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +127,24 @@ class LocalRegistry:
         )
 
     def _person_row(self, iin: str) -> RegistryPerson:
-        person = db.session.scalars(select(RegistryPerson).where(RegistryPerson.iin == iin)).first()
+        # One query (the register entries joined, not selected after), remembered for the transaction:
+        # answering a form asks for the person and then for their register status, and each read was two
+        # queries plus an autoflush of the request's unrelated pending changes (issue 7). Any change to these
+        # tables is still seen (see transaction_cache), a person added later included.
+        person = remembered(
+            ("local_registry_person", iin),
+            lambda: (
+                db.session.scalars(
+                    select(RegistryPerson)
+                    .options(joinedload(RegistryPerson.register_entries))
+                    .where(RegistryPerson.iin == iin)
+                )
+                .unique()
+                .first()
+            ),
+            depends_on=(RegistryPerson, RegistryAttachment, RegistryRegisterEntry),
+            autoflush=False,
+        )
         if person is None:
             raise NotFound(iin)
         return person

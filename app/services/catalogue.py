@@ -38,7 +38,11 @@ class DeadlineRule:
     kind: str
     amount: int = 0
 
-    def apply(self, received_at: datetime, calendar: WorkingCalendar) -> datetime:
+    @property
+    def needs_calendar(self) -> bool:
+        return self.kind != "minutes"
+
+    def apply(self, received_at: datetime, calendar: WorkingCalendar | None) -> datetime:
         if self.kind == "minutes":
             return received_at + timedelta(minutes=self.amount)
         if self.kind == "working_minutes":
@@ -73,8 +77,11 @@ class Service:
     built: bool = False
     start_endpoint: str | None = None  # where a patient starts the service online, once built
 
+    def deadline_rule(self, channel: str) -> DeadlineRule | None:
+        return self.deadlines.get(channel) or self.deadlines.get("*")
+
     def deadline_for(self, channel: str, received_at: datetime, calendar: WorkingCalendar) -> datetime | None:
-        rule = self.deadlines.get(channel) or self.deadlines.get("*")
+        rule = self.deadline_rule(channel)
         return rule.apply(received_at, calendar) if rule else None
 
     def passport_rows(self):

@@ -366,6 +366,7 @@ def request_form(
         applicant=applicant,
         applicant_name=applicant.full_name if applicant else "",
         language=language,
+        flush=False,  # flushed below with the form: one flush, and no query for a form it cannot have yet
     )
     request.applicant = applicant  # never the subject standing in for a missing card
     db.session.add(
@@ -434,6 +435,7 @@ def request_form_at_desk(
         applicant=applicant,
         applicant_name=applicant_name.strip()[:200],
         language=language,
+        flush=False,  # flushed below, with the form
     )
     if not subject_present:
         request.applicant = applicant
@@ -709,8 +711,9 @@ def _answer(request: ServiceRequest, actor: Actor) -> None:
         subject=subject,
         language=request.language,
         valid_until=valid_until_for(now()),
+        flush=False,  # stored with the request's own changes, in the savepoint's last flush
     )
-    request.result_document_id = document.id
+    request.result_document = document
     transition(request, "completed", actor=actor, step="form_issued", note=document.number)
 
 

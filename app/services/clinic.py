@@ -52,11 +52,13 @@ class ClinicProfile:
 
 
 def get_clinic() -> Clinic | None:
-    """The one clinic row; read once per transaction (a booking asks for it five times)."""
+    """The one clinic row; read once per transaction (a booking asks for it five times). Read without
+    flushing the request's other pending changes first: only the Clinic row decides it (issue 7)."""
     return remembered(
         "clinic",
         lambda: db.session.scalars(select(Clinic).order_by(Clinic.id).limit(1)).first(),
         depends_on=(Clinic,),
+        autoflush=False,
     )
 
 

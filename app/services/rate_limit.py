@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import and_, case, delete, func, insert, or_, select
 
 from app.extensions import db
 from app.models.otp import RateLimitHit
@@ -62,31 +62,40 @@ def check_and_count(*limits: Limit) -> None:
         if limit.window > LONGEST_WINDOW:
             raise ValueError(f"rate limit windows may be at most {LONGEST_WINDOW}")
     _prune_now_and_then(moment)
-    hashes = {}
-    for limit in active:
-        hashed = hashes[limit] = key_hash(limit.scope, limit.key)
-        since = moment - limit.window
-        recent = list(
-            db.session.scalars(
-                select(RateLimitHit.at)
-                .where(
-                    RateLimitHit.scope == limit.scope,
-                    RateLimitHit.key_hash == hashed,
-                    RateLimitHit.at > since,
-                )
-                .order_by(RateLimitHit.at)
-            )
+    if not active:
+        return
+    hashes = {limit: key_hash(limit.scope, limit.key) for limit in active}
+    in_window = [
+        and_(
+            RateLimitHit.scope == limit.scope,
+            RateLimitHit.key_hash == hashes[limit],
+            RateLimitHit.at > moment - limit.window,
         )
-        if len(recent) >= limit.limit:
+        for limit in active
+    ]
+    # One query counting every limit's hits, on the session's connection: the hits are plain rows, never ORM
+    # objects, so ORM loading and an autoflush would only add work to every request that counts, and a busy
+    # key (a kiosk's IP) no longer sends each of its hits back just to be counted (issue 7).
+    connection = db.session.connection()
+    counts = connection.execute(
+        select(*(func.count(case((condition, 1))) for condition in in_window)).where(or_(*in_window))
+    ).one()
+    for limit, condition, used in zip(active, in_window, counts, strict=True):
+        if used >= limit.limit:
             # The window frees a place when the oldest hit beyond the allowance falls out of it.
-            frees_at = recent[len(recent) - limit.limit] + limit.window
+            oldest = connection.execute(
+                select(RateLimitHit.at)
+                .where(condition)
+                .order_by(RateLimitHit.at)
+                .offset(used - limit.limit)
+                .limit(1)
+            ).scalar()
+            frees_at = (oldest or moment) + limit.window
             raise RateLimited(limit.scope, max(frees_at - moment, timedelta(seconds=1)))
-    if active:
-        # A bulk insert: these rows are never read back as objects, so they skip the unit of work.
-        db.session.execute(
-            insert(RateLimitHit),
-            [{"scope": limit.scope, "key_hash": hashes[limit], "at": moment} for limit in active],
-        )
+    connection.execute(
+        insert(RateLimitHit),
+        [{"scope": limit.scope, "key_hash": hashes[limit], "at": moment} for limit in active],
+    )
 
 
 def _prune_now_and_then(moment) -> None:

@@ -22,12 +22,17 @@ class InvalidTransition(RuntimeError):
 
 def next_number(prefix: str, year: int) -> str:
     """`AP-2026-000123`: the counter row is updated in place, so two requests never share a number."""
-    value = db.session.execute(
-        update(RequestCounter)
-        .where(RequestCounter.prefix == prefix, RequestCounter.year == year)
-        .values(last_value=RequestCounter.last_value + 1)
-        .returning(RequestCounter.last_value)
-    ).scalar()
+    # On the session's connection, not through the ORM: no autoflush of unrelated pending changes first.
+    value = (
+        db.session.connection()
+        .execute(
+            update(RequestCounter)
+            .where(RequestCounter.prefix == prefix, RequestCounter.year == year)
+            .values(last_value=RequestCounter.last_value + 1)
+            .returning(RequestCounter.last_value)
+        )
+        .scalar()
+    )
     if value is None:
         try:
             with db.session.begin_nested():
@@ -49,7 +54,11 @@ def create_request(
     language: str = "kk",
     status: str = "submitted",
     note: str = "",
+    flush: bool = True,
 ) -> ServiceRequest:
+    """A new request, numbered, with its "submitted" event. `flush=False` leaves the INSERT to the caller's
+    next flush, for a caller that adds rows of its own right after and flushes them anyway (one flush
+    instead of two, issue 7); the request then has no id until that flush."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     service = catalogue.get(service_slug)
@@ -65,13 +74,23 @@ def create_request(
         created_by=actor.staff,
         language=language,
         created_at=created_at,
-        deadline_at=service.deadline_for(channel, created_at, get_calendar()),
+        deadline_at=_deadline(service, channel, created_at),
     )
     db.session.add(request)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     _add_event(request, "submitted", None, status, channel=channel, actor=actor, note=note)
     log.info("request %s created via %s", request.number, channel)
     return request
+
+
+def _deadline(service, channel: str, received_at):
+    """The request's deadline. A deadline in plain minutes (the automatic services, answered 24/7) needs no
+    working calendar, so the clinic profile and its calendar exceptions are not read for it (issue 7)."""
+    rule = service.deadline_rule(channel)
+    if rule is None:
+        return None
+    return rule.apply(received_at, get_calendar() if rule.needs_calendar else None)
 
 
 def record_step(

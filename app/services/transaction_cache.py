@@ -26,8 +26,14 @@ T = TypeVar("T")
 _INFO_KEY = "emhana_transaction_cache"  # {key: (value, depends_on types)}
 
 
-def remembered(key: Hashable, load: Callable[[], T], *, depends_on: tuple[type, ...]) -> T:
-    """`load()`'s answer, computed once per transaction unless a model in `depends_on` changes meanwhile."""
+def remembered(
+    key: Hashable, load: Callable[[], T], *, depends_on: tuple[type, ...], autoflush: bool = True
+) -> T:
+    """`load()`'s answer, computed once per transaction unless a model in `depends_on` changes meanwhile.
+
+    `autoflush=False`: when nothing of `depends_on` waits to be flushed, `load()` runs without autoflush,
+    since the other pending changes cannot alter its answer; they are flushed later with whatever comes
+    next, instead of costing a flush of their own here. Only for loads whose `depends_on` is complete."""
     session = db.session()
     if _has_unflushed_changes(session, depends_on):
         # An unflushed change could alter the answer (the query would autoflush it first): read as before.
@@ -36,7 +42,11 @@ def remembered(key: Hashable, load: Callable[[], T], *, depends_on: tuple[type, 
     memory = session.info.setdefault(_INFO_KEY, {})
     if key in memory:
         return memory[key][0]
-    value = load()
+    if autoflush:
+        value = load()
+    else:
+        with session.no_autoflush:
+            value = load()
     memory[key] = (value, depends_on)
     return value
 
