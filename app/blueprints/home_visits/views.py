@@ -108,8 +108,7 @@ def new_call():
     applicant, problem = _applicant()
     if problem is not None:
         return problem
-    if applicant is None:
-        SIGN_IN.remember_next_page(url_for("home_visits.new_call"))
+    if applicant is None:  # the sign-in lands on this form afterwards: it is the home calls' landing page
         return redirect(url_for("home_visits.start_call"))
     form = CallForm(
         formdata=None,
