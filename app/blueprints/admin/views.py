@@ -130,13 +130,8 @@ def create_staff():
         try:
             staff = staff_accounts.create_staff(
                 username=_text(form.username),
-                full_name=_text(form.full_name),
                 password=form.password.data,
-                roles=set(form.roles.data),
-                speciality=form.speciality.data or None,
-                district_id=form.district_id,
-                room=_text(form.room),
-                phone=_text(form.phone),
+                **_staff_details(form),
             )
         except AccountError as error:
             _show_error(form, error)
@@ -150,6 +145,18 @@ def create_staff():
             flash(_("The account %(username)s was created.", username=staff.username), "success")
             return _see_other("admin.edit_staff", staff_id=staff.id)
     return render_template("admin/staff_new.html", form=form), 422 if form.errors else 200
+
+
+def _staff_details(form) -> dict:
+    """What the new-account and edit-account forms both set, as staff_accounts takes it."""
+    return {
+        "full_name": _text(form.full_name),
+        "roles": set(form.roles.data),
+        "speciality": form.speciality.data or None,
+        "district_id": form.district_id,
+        "room": _text(form.room),
+        "phone": _text(form.phone),
+    }
 
 
 def _load_staff(staff_id: int):
@@ -197,12 +204,7 @@ def edit_staff(staff_id: int):
             changes = staff_accounts.update_staff(
                 staff,
                 actor=_actor(),
-                full_name=_text(form.full_name),
-                roles=set(form.roles.data),
-                speciality=form.speciality.data or None,
-                district_id=form.district_id,
-                room=_text(form.room),
-                phone=_text(form.phone),
+                **_staff_details(form),
             )
         except AccountError as error:
             _show_error(form, error)
