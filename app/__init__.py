@@ -12,11 +12,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import configure_mappers
 
-from app import i18n
-from app.config import DefaultConfig
+from app import auth, channels, cli, errors, templating
+from app.blueprints import BLUEPRINTS
+from app.config import PROJECT_ROOT, DefaultConfig
+from app.core import i18n
 from app.extensions import babel, csrf, db, login_manager, migrate
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 # Environment variables read on top of instance/config.py. Anything else can be set as EMHANA_<NAME>.
@@ -54,8 +55,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from app import auth, channels, cli, errors, templating
-
     auth.init_app(app)
     channels.init_app(app)
     templating.init_app(app)
@@ -87,8 +86,6 @@ def _commit_or_roll_back(response):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.blueprints import BLUEPRINTS
-
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
 

@@ -6,9 +6,11 @@ from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from app.core.actors import Actor
+from app.core.clock import now
 from app.extensions import db, login_manager
 from app.models import StaffMember
-from app.services.clock import now
+from app.services import audit as audit_service
 
 # Where each role lands after signing in; the first role a person holds in this order wins.
 START_PAGES = (
@@ -78,6 +80,13 @@ def _expire_idle_staff_session():
     return None
 
 
+def current_actor() -> Actor:
+    """The signed-in staff member as the actor of a service operation, with where the request came from."""
+    return Actor.of_staff(
+        current_user, ip=request.remote_addr or "", user_agent=request.user_agent.string or ""
+    )
+
+
 def audit(
     action: str,
     object_type: str,
@@ -87,9 +96,8 @@ def audit(
     detail: str = "",
     staff_id: int | None = None,
 ):
-    """Record an audit entry for the current staff member, with where the request came from."""
-    from app.services import audit as audit_service
-
+    """Record an audit entry for the current staff member, with where the request came from. For what is not
+    a service operation (signing in, admin pages); service operations audit themselves with the actor."""
     if staff_id is None and current_user.is_authenticated:
         staff_id = current_user.id
     return audit_service.record(

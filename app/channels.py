@@ -6,6 +6,8 @@ admin created. Views ask `current_channel()`; templates read `kiosk` to switch t
 
 from flask import Flask, current_app, g, request
 
+from app.services.kiosk import device_for_token
+
 KIOSK_COOKIE = "emhana_kiosk"
 
 
@@ -18,8 +20,6 @@ def _recognise_kiosk() -> None:
     g.kiosk = None
     token = request.cookies.get(KIOSK_COOKIE)
     if token and request.endpoint != "static":
-        from app.services.kiosk import device_for_token
-
         g.kiosk = device_for_token(token)
 
 

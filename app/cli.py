@@ -6,9 +6,11 @@ import sys
 import click
 from flask import Flask
 
-from app import PROJECT_ROOT
+from app.config import PROJECT_ROOT
+from app.demo import seed
 from app.extensions import db
 from app.models.staff import ROLES
+from app.services.staff_accounts import AccountError, create_staff
 
 
 def init_app(app: Flask) -> None:
@@ -32,8 +34,6 @@ def init_app(app: Flask) -> None:
 @click.option("--speciality", default=None)
 def create_user(username, full_name, roles, password, speciality):
     """Create a staff account."""
-    from app.services.staff_accounts import AccountError, create_staff
-
     try:
         staff = create_staff(
             username=username, full_name=full_name, password=password, roles=set(roles), speciality=speciality
@@ -47,8 +47,6 @@ def create_user(username, full_name, roles, password, speciality):
 @click.command("seed-demo")
 def seed_demo():
     """Create the demo clinic, staff and patients (safe to run again: it changes nothing the second time)."""
-    from app.services.demo import seed
-
     summary = seed()
     db.session.commit()
     click.echo(summary)

@@ -4,6 +4,10 @@ Layers, later wins: these defaults -> instance/config.py -> environment -> test 
 """
 
 from datetime import timedelta
+from pathlib import Path
+
+# The checkout: translations/, migrations/ and instance/ live beside app/.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class DefaultConfig:

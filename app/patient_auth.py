@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, session
-from flask_babel import lazy_gettext as _l
 
-from app.services.clock import now
+from app import notify
+from app.core.clock import now
+from app.registries import RegistryUnavailable
+from app.services import otp, patient_identity, registry_pending
 
 IIN_KEY = "patient_iin"
 SEEN_KEY = "patient_seen_at"
@@ -41,13 +43,6 @@ def current_patient_iin() -> str | None:
     return iin
 
 
-# The answer every patient sign-in step gives when the registry cannot tell us the phone on file.
-REGISTRY_DOWN_AT_SIGN_IN = _l(
-    "The state database of individuals is not answering right now, so we cannot find your phone number. "
-    "Please try again in a few minutes or call the registry desk."
-)
-
-
 @dataclass(frozen=True)
 class CodeRequest:
     """The outcome of asking for a sign-in code: the masked phone it went to, or why it did not go."""
@@ -61,17 +56,13 @@ def request_sign_in_code(iin: str, *, ip: str, language: str) -> CodeRequest:
 
     Shared by every patient-facing service, so a registry or SMS outage reads the same everywhere.
     """
-    from app import notify
-    from app.registries import RegistryUnavailable
-    from app.services import otp, patient_identity
-
     try:
         contact = patient_identity.contact_for(iin)
         sent = patient_identity.send_sign_in_code(contact, ip=ip, language=language)
     except patient_identity.IdentityError as problem:
         return CodeRequest(error=str(problem.message))
     except RegistryUnavailable:
-        return CodeRequest(error=str(REGISTRY_DOWN_AT_SIGN_IN))
+        return CodeRequest(error=str(registry_pending.UNAVAILABLE_MESSAGE))
     except otp.TooManyRequests as limited:
         return CodeRequest(error=str(limited.message))
     except notify.SmsUnavailable:

@@ -4,7 +4,9 @@ from flask import Flask, current_app, g, request
 from flask_babel import format_date, format_datetime, format_decimal, format_time
 from flask_wtf.csrf import generate_csrf
 
-from app.i18n import current_language, localized
+from app.core.i18n import current_language, localized
+from app.services.clinic import get_clinic
+from app.services.otp import lifetime_minutes
 
 
 def init_app(app: Flask) -> None:
@@ -21,8 +23,6 @@ def init_app(app: Flask) -> None:
 
 def current_clinic():
     """The clinic profile, loaded at most once per request."""
-    from app.services.clinic import get_clinic
-
     if "clinic" not in g:
         g.clinic = get_clinic()
     return g.clinic
@@ -39,6 +39,4 @@ def _globals() -> dict:
 
 
 def _code_lifetime_minutes() -> int:
-    from app.services.otp import lifetime_minutes
-
     return lifetime_minutes()

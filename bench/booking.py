@@ -43,14 +43,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
+from app.core.actors import Actor  # noqa: E402
+from app.core.clock import now  # noqa: E402
+from app.core.iin import make_iin  # noqa: E402
+from app.demo import seed  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Base, Patient, RegistryAttachment, RegistryPerson  # noqa: E402
 from app.services import appointments, schedules  # noqa: E402
-from app.services.actors import Actor  # noqa: E402
 from app.services.clinic import get_clinic  # noqa: E402
-from app.services.clock import now  # noqa: E402
-from app.services.demo import seed  # noqa: E402
-from app.services.iin import make_iin  # noqa: E402
 from app.services.staff_accounts import create_staff  # noqa: E402
 
 SECRET_KEY = "bench-secret-key-not-for-production"

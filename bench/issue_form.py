@@ -57,15 +57,15 @@ from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from app import create_app, freeze_startup_objects  # noqa: E402
+from app.core.clock import now  # noqa: E402
+from app.core.iin import make_iin  # noqa: E402
+from app.demo import seed  # noqa: E402
 from app.documents import PRINT_STYLESHEET, STATIC_BASE_URL, html_to_pdf  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Base, Patient, RegistryPerson, RegistryRegisterEntry, SmsMessage  # noqa: E402
 from app.models.registry import name_key  # noqa: E402
 from app.services import certificates as certificates_service  # noqa: E402
 from app.services import documents as documents_service  # noqa: E402
-from app.services.clock import now  # noqa: E402
-from app.services.demo import seed  # noqa: E402
-from app.services.iin import make_iin  # noqa: E402
 
 WARM_UP = 3
 

@@ -24,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app  # noqa: E402
+from app.core.iin import make_iin  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Base, RegistryPerson  # noqa: E402
 from app.services import registry_csv  # noqa: E402
-from app.services.iin import make_iin  # noqa: E402
 
 LAST = (
     "Ахметов",

@@ -2,10 +2,10 @@
 
 from datetime import date, time
 
+from app.core.actors import Actor
 from app.extensions import db
 from app.models import Clinic, District, Patient
 from app.services import schedules
-from app.services.actors import Actor
 from tests import factories
 from tests.factories import CLINIC_CODE
 

@@ -6,11 +6,11 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
+from app.core.clock import now
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import Patient, RegistryPerson, RegistryRegisterEntry, SmsMessage
 from app.models.registry import name_key
-from app.services.clock import now
-from app.services.iin import make_iin
 
 CODE = re.compile(r"(?<![\w-])(\d{6})(?![\w-])")  # not the digits of a request number or link
 TOKEN_LINK = re.compile(r"/certificates/consent/([A-Za-z0-9_-]+)")

@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import create_app
+from app.core.clock import ALMATY, frozen_clock
 from app.extensions import db
 from app.models import Base
-from app.services.clock import ALMATY, frozen_clock
 
 TEST_PASSWORD = "correct-horse-battery"
 FAST_PASSWORD_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
@@ -162,7 +162,7 @@ def login(client, make_staff):
 
 @pytest.fixture
 def demo_clinic(app):
-    from app.services.demo import seed
+    from app.demo import seed
 
     seed()
     db.session.commit()

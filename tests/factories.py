@@ -2,10 +2,10 @@
 
 from datetime import date
 
+from app.core.clock import now
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import District, Patient, RegistryAttachment, RegistryPerson
-from app.services.clock import now
-from app.services.iin import make_iin
 
 CLINIC_CODE = "EMH-0007"
 ADDRESS = "Алматы қ., Абай даңғылы, 10, 5"

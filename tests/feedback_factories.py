@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.core.actors import Actor
+from app.core.clock import now
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import Document, Patient, SmsMessage
 from app.services import requests as request_service
-from app.services.actors import Actor
-from app.services.clock import now
-from app.services.iin import make_iin
 
 CODE = re.compile(r"\b(\d{6})\b")
 NUMBER = re.compile(r"[A-Z]{2}-\d{4}-\d{6}")  # request and complaint numbers, which end in six digits too

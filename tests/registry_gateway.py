@@ -10,7 +10,7 @@ import time
 
 from werkzeug.serving import make_server
 
-from app.registries.gateway import create_gateway_app
+from app.registry_gateway import create_gateway_app
 
 TOKEN = "test-gateway-token"
 SLOW_SECONDS = 1.0  # well over the read timeout the slow-gateway test gives the adapter

@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.core.clock import local_now
 from app.extensions import db
 from app.models import Base, CalendarException, Patient, StaffMember
 from app.models.staff import ROLES
-from app.services.clock import local_now
 from tests.conftest import page_text
 
 # Signing in and out is for everyone.
@@ -124,8 +124,8 @@ def is_login_redirect(response) -> bool:
 @pytest.fixture
 def matrix_data(app, demo_clinic):
     """The demo clinic plus one row of each kind the staff pages take ids of."""
+    from app.core.actors import Actor
     from app.services import requests as service_requests
-    from app.services.actors import Actor
 
     # A future weekday declared a day off, so the calendar pages have an exception to show and remove.
     day = local_now().date() + timedelta(days=30)

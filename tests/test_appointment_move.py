@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.actors import Actor
 from app.extensions import db
 from app.models import AuditEntry
 from app.services import appointments
-from app.services.actors import Actor
 from tests.appointment_factories import MONDAY, make_clinic, make_doctor, make_patient
 from tests.conftest import page_text
 from tests.test_appointment_service import at

@@ -5,12 +5,12 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY
 from app.extensions import db
 from app.models import Appointment, ServiceRequest
 from app.registries import RegistryUnavailable
 from app.services import appointments, registry_pending, schedules
-from app.services.actors import Actor
-from app.services.clock import ALMATY
 from app.services.requests import create_request
 from tests.appointment_factories import MONDAY, make_clinic, make_doctor, make_patient
 

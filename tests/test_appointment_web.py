@@ -147,8 +147,8 @@ def test_not_attached_patient_is_told_how_to_attach(client, clinic, doctor):
 
 def test_slot_taken_meanwhile_keeps_the_choices(client, doctor):
     patient, rival = make_patient(1), make_patient(2)
+    from app.core.actors import Actor
     from app.services import appointments
-    from app.services.actors import Actor
     from tests.test_appointment_service import at
 
     sign_in(client, patient)
@@ -166,8 +166,8 @@ def test_slot_taken_meanwhile_keeps_the_choices(client, doctor):
 
 
 def test_doctor_on_leave_day_is_explained(client, doctor):
+    from app.core.actors import Actor
     from app.services import schedules
-    from app.services.actors import Actor
 
     schedules.add_exception(doctor, day=TUESDAY, kind="sick_day", actor=Actor.system())
     db.session.commit()
@@ -198,8 +198,8 @@ def test_identify_is_a_page_or_a_fragment(client, clinic):
 
 
 def test_someone_elses_booking_needs_their_code(client, doctor):
+    from app.core.actors import Actor
     from app.services import appointments
-    from app.services.actors import Actor
     from tests.test_appointment_service import at
 
     owner = make_patient(1)

@@ -11,6 +11,9 @@ from flask_babel import force_locale
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY, local_now, now
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import (
     AttachmentApplication,
@@ -28,9 +31,6 @@ from app.models.registry import name_key
 from app.registries import get_registry
 from app.services import attachment as attachment_service
 from app.services import registry_pending, uploads
-from app.services.actors import Actor
-from app.services.clock import ALMATY, local_now, now
-from app.services.iin import make_iin
 from app.services.patient_identity import NoPhoneOnFile
 from tests.conftest import TEST_PASSWORD, page_text
 
@@ -948,7 +948,7 @@ def test_a_stored_upload_is_private_and_under_the_configured_folder(app):
 def test_the_demo_has_an_overdue_and_a_fresh_application_and_seeding_again_adds_none(
     app, demo_clinic, make_staff
 ):
-    from app.services.attachment_demo import seed_attachment_demo
+    from app.demo.attachment import seed_attachment_demo
 
     assert seed_attachment_demo() == 0
     states = sorted(

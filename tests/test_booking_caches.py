@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from app.core.actors import Actor
 from app.extensions import db
 from app.models import CalendarException, Clinic, DoctorSchedule
 from app.services import schedules
-from app.services.actors import Actor
 from app.services.calendar import get_calendar
 from app.services.clinic import get_clinic
 from tests.appointment_factories import MONDAY, make_clinic, make_doctor, make_patient

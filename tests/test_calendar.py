@@ -4,11 +4,11 @@ from datetime import date, datetime, time
 
 import pytest
 
+from app.core.clock import ALMATY
 from app.extensions import db
 from app.models import CalendarException
 from app.models.clinic import DEFAULT_WORKING_HOURS
 from app.services.calendar import WorkingCalendar, _parse_hours, get_calendar
-from app.services.clock import ALMATY
 
 
 def almaty(*args) -> datetime:

@@ -9,11 +9,11 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.core.actors import Actor
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import AuditEntry, Consent, Document, InformationFormRequest, ServiceRequest, SmsMessage
 from app.services import catalogue, certificates, registry_pending
-from app.services.actors import Actor
-from app.services.iin import make_iin
 from tests.certificate_factories import (
     TOKEN_LINK,
     last_code_to,

@@ -7,12 +7,12 @@ import pytest
 from babel.dates import format_date
 from pypdf import PdfReader
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import AuditEntry, Complaint, Document, SmsMessage
 from app.services import complaints as complaint_service
-from app.services.actors import Actor
-from app.services.clock import ALMATY
-from app.services.iin import make_iin
 from tests.conftest import page_text
 from tests.feedback_factories import last_code, make_patient, make_request
 

@@ -10,13 +10,13 @@ from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.core.actors import Actor
+from app.core.bilingual import Bilingual
 from app.documents import STATIC_ROOT, ResourceRefused, StaticOnlyFetcher, html_to_pdf
 from app.extensions import db
 from app.models import AuditEntry, Document
 from app.models.document import ImmutableDocumentError
 from app.services import certificates, documents
-from app.services.actors import Actor
-from app.services.bilingual import Bilingual
 from tests.certificate_factories import registry_person
 from tests.conftest import page_text
 

@@ -9,10 +9,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.core.actors import Actor
 from app.extensions import db
 from app.models import AuditEntry, HomeVisit, ServiceRequest, SmsMessage
 from app.services import home_visits
-from app.services.actors import Actor
 from tests.conftest import page_text
 from tests.home_visit_factories import (
     district,

@@ -6,12 +6,12 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY
 from app.extensions import db
 from app.models import HomeVisit, ScheduleException, ServiceRequest, SmsMessage
 from app.services import home_visits, registry_pending, schedules
-from app.services.actors import Actor
 from app.services.calendar import get_calendar
-from app.services.clock import ALMATY
 from tests.home_visit_factories import (
     INDEPENDENCE_DAY,
     MONDAY,

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from app.channels import KIOSK_COOKIE
+from app.core.clock import now
 from app.extensions import db
 from app.models import HomeVisit, ServiceRequest, SmsMessage
 from app.patient_auth import IIN_KEY, SEEN_KEY
 from app.services import kiosk as kiosk_service
-from app.services.clock import now
 from tests.conftest import page_text
 from tests.home_visit_factories import make_clinic, make_district_doctor, make_patient, registry_down
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 
-from app.services.iin import InvalidIin, check_digit, is_valid_iin, make_iin, parse_iin
+from app.core.iin import InvalidIin, check_digit, is_valid_iin, make_iin, parse_iin
 
 
 @pytest.mark.parametrize(

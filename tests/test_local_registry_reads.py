@@ -6,12 +6,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import RegistryPerson, RegistryRegisterEntry
 from app.registries import NotFound
 from app.registries.local import LocalRegistry
 from app.services import local_registry
-from app.services.iin import make_iin
 from app.services.local_registry import PersonRecord
 
 IIN = make_iin(date(1984, 6, 15), "M", serial=501)

@@ -9,12 +9,12 @@ from datetime import date, datetime, timedelta
 import pytest
 from flask_babel import force_locale
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY, frozen_clock
 from app.extensions import db
 from app.models import AuditEntry
 from app.services import catalogue, monitoring, survey
 from app.services import requests as request_service
-from app.services.actors import Actor
-from app.services.clock import ALMATY, frozen_clock
 from tests.conftest import page_text
 from tests.feedback_factories import make_patient
 

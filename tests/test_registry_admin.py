@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import AuditEntry, Clinic, RegistryPerson
 from app.services import local_registry, registry_csv
-from app.services.iin import make_iin
 from app.services.local_registry import PersonRecord
 from tests.conftest import page_text
 
@@ -462,10 +462,10 @@ def _problem_lines(html: str) -> list[str]:
 
 # ---- demo data -----------------------------------------------------------------------------------------
 def test_the_demo_registry_has_someone_for_every_outcome(app, demo_clinic):
+    from app.demo import demo_patients
+    from app.demo.registry import other_people, seed_registry
     from app.registries import get_registry
-    from app.registries.demo import other_people, seed_registry
     from app.services.clinic import get_clinic
-    from app.services.demo import demo_patients
 
     registry, clinic = get_registry(), get_clinic()
     patients = demo_patients()

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import Clinic
 from app.registries import NotFound, RegistryUnavailable, get_registry, registry_health
 from app.registries.http import CircuitBreaker, HttpRegistry
 from app.registries.local import LocalRegistry
 from app.services import local_registry
-from app.services.iin import make_iin
 from app.services.local_registry import PersonRecord
 from tests.registry_gateway import TOKEN, GatewayServer
 
@@ -420,7 +420,7 @@ def test_the_gateway_rejects_bad_input(people, gateway):
 
 
 def test_the_gateway_needs_a_token_to_start(database_url):
-    from app.registries.gateway import create_gateway_app
+    from app.registry_gateway import create_gateway_app
 
     with pytest.raises(ValueError):
         create_gateway_app({"SQLALCHEMY_DATABASE_URI": database_url, "REGISTRY_GATEWAY_TOKEN": ""})

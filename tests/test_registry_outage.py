@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app.core.actors import Actor
+from app.core.clock import now
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import AuditEntry, Clinic, Patient, RequestEvent
 from app.registries import RegistryUnavailable, get_registry
 from app.services import local_registry, registry_pending
-from app.services.actors import Actor
-from app.services.clock import now
-from app.services.iin import make_iin
 from app.services.local_registry import PersonRecord
 from app.services.requests import create_request, transition
 from tests.conftest import page_text

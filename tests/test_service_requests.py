@@ -4,13 +4,13 @@ from datetime import date, datetime
 
 import pytest
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY, now
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import Patient, RequestEvent
 from app.models.requests import AppendOnlyError
 from app.services import requests as service_requests
-from app.services.actors import Actor
-from app.services.clock import ALMATY, now
-from app.services.iin import make_iin
 
 
 @pytest.fixture

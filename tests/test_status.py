@@ -6,12 +6,12 @@ import pytest
 from flask_babel import force_locale
 
 from app.channels import KIOSK_COOKIE
+from app.core.actors import Actor
 from app.extensions import db
 from app.models import SmsMessage
 from app.services import catalogue, documents, otp
 from app.services import kiosk as kiosk_service
 from app.services import requests as request_service
-from app.services.actors import Actor
 from app.services.patient_identity import NoPhoneOnFile
 from tests.conftest import page_text
 from tests.feedback_factories import attach_result, last_code, make_patient, make_request

@@ -11,12 +11,12 @@ import pytest
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY
 from app.extensions import db
 from app.services import appointments, attachment, certificates, home_visits, survey
 from app.services import requests as request_service
 from app.services import status as status_service
-from app.services.actors import Actor
-from app.services.clock import ALMATY
 from tests import appointment_factories, certificate_factories, factories, home_visit_factories
 from tests.conftest import page_text
 from tests.feedback_factories import last_code

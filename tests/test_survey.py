@@ -5,12 +5,12 @@ import re
 
 import pytest
 
+from app.core.actors import Actor
+from app.core.clock import local_now
 from app.extensions import db
 from app.models import SurveyResponse
 from app.services import requests as request_service
 from app.services import survey
-from app.services.actors import Actor
-from app.services.clock import local_now
 from tests.conftest import page_text
 from tests.feedback_factories import last_code, make_patient, make_request
 

@@ -25,7 +25,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column; use app.services.clock.now()")
+            raise ValueError("naive datetime given to a UTC column; use app.core.clock.now()")
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):

@@ -26,15 +26,17 @@ outbox is then the only way the code reaches anyone.
 
 import logging
 from collections.abc import Callable
-from typing import Protocol
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from app.core.clock import now
 from app.extensions import db
 from app.models.notify import SmsMessage
-from app.services.clock import now
+from app.notify.contract import SmsBackend, SmsUnavailable
+from app.notify.http import HttpSmsBackend
+from app.notify.outbox import OutboxBackend
 
 log = logging.getLogger(__name__)
 
@@ -46,38 +48,12 @@ SMS_UNAVAILABLE_MESSAGE = _l(
 )
 
 
-class SmsUnavailable(Exception):
-    """The message could not be handed to the SMS provider. It is stored in the outbox as "failed".
-
-    `reason` is a short machine word for logs and the outbox: "not_configured", "timeout",
-    "connection_error", "rejected", "server_error"."""
-
-    def __init__(self, reason: str, detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.detail = detail
-        self.message_id: int | None = None  # the outbox row, set by send()
-
-
-class SmsBackend(Protocol):
-    name: str
-    delivers_externally: bool  # False: the outbox is the delivery (demo); True: a real provider
-
-    def deliver(self, phone: str, text: str, *, reference: str) -> str:
-        """Hand the message over; return the provider's message id ("" if none). Raise SmsUnavailable."""
-        ...
-
-
 def get_backend() -> SmsBackend:
     config = current_app.config
     name = str(config.get("SMS_BACKEND") or "outbox").strip().lower()
     if name == "outbox":
-        from app.notify.outbox import OutboxBackend
-
         return OutboxBackend()
     if name == "http":
-        from app.notify.http import HttpSmsBackend
-
         return HttpSmsBackend(
             url=config.get("SMS_HTTP_URL") or "",
             token=config.get("SMS_HTTP_TOKEN") or "",

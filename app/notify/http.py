@@ -16,7 +16,7 @@ import logging
 
 import requests
 
-from app.notify import SmsUnavailable
+from app.notify.contract import SmsUnavailable
 
 log = logging.getLogger(__name__)
 

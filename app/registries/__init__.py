@@ -30,6 +30,8 @@ from app.registries.contract import (
     RegistryError,
     RegistryUnavailable,
 )
+from app.registries.http import HttpRegistry
+from app.registries.local import DEFAULT_SOURCE, LocalRegistry
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +75,8 @@ def _settings(config) -> tuple:
 def _build(settings: tuple) -> NationalRegistry:
     backend = settings[0]
     if backend == "local":
-        from app.registries.local import DEFAULT_SOURCE, LocalRegistry
-
         return LocalRegistry(source=settings[1] or DEFAULT_SOURCE)
     if backend == "http":
-        from app.registries.http import HttpRegistry
-
         url, token, connect, read, retries, backoff, failures, cooldown, cache = settings[1:]
         return HttpRegistry(
             url,

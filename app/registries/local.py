@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
+from app.core.clock import now
+from app.core.transaction_cache import remembered
 from app.extensions import db
 from app.models import Clinic, RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.registries.contract import (
@@ -21,8 +23,6 @@ from app.registries.contract import (
     RegisterStatus,
     RegistryUnavailable,
 )
-from app.services.clock import now
-from app.services.transaction_cache import remembered
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event
 
+from app.core.actors import Actor
+from app.core.bilingual import Bilingual
+from app.core.clock import now
 from app.extensions import db
 from app.models import Appointment, Document
 from app.services import documents
-from app.services.actors import Actor
-from app.services.bilingual import Bilingual
 from app.services.clinic import get_clinic
-from app.services.clock import now
 from app.services.requests import record_step
 from app.services.specialities import get_speciality
 

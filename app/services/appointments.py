@@ -28,16 +28,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import notify as notify_sms
+from app.core.actors import Actor
+from app.core.bilingual import Bilingual
+from app.core.clock import ALMATY, now
 from app.extensions import db
-from app.models import Appointment, District, Patient, ServiceRequest, StaffMember
+from app.models import Appointment, Patient, ServiceRequest, StaffMember
 from app.models.appointments import SLOT_HOLDING_STATUSES, UPCOMING_STATUSES
-from app.registries import Attachment, NotFound, RegistryUnavailable, get_registry
-from app.services import appointment_documents, registry_pending, request_summary, schedules
-from app.services.actors import Actor
-from app.services.bilingual import Bilingual
+from app.registries import get_registry
+from app.services import appointment_documents, patients, registry_pending, request_summary, schedules
 from app.services.clinic import get_clinic
-from app.services.clock import ALMATY, now
-from app.services.patients import card_from_registry, find_patient
 from app.services.requests import cancel as cancel_request
 from app.services.requests import create_request, record_step, refuse, transition
 from app.services.specialities import SPECIALITIES
@@ -95,10 +94,6 @@ class ChangeNotAllowed(BookingError):
     code = "change_not_allowed"
 
 
-class PatientUnknown(BookingError):
-    code = "patient_unknown"
-
-
 SLOT_TAKEN_MESSAGE = _l("This time has just been taken by someone else. Please choose another time.")
 NOT_ATTACHED_MESSAGE = _l(
     "According to the register of attached population you are not attached to this clinic, so it cannot "
@@ -129,72 +124,6 @@ def bookable_days(today: date | None = None) -> tuple[date, date]:
     """The first and last local day a booking may be made for."""
     today = today or now().astimezone(ALMATY).date()
     return today, today + timedelta(days=horizon_days() - 1)
-
-
-# ---- who the patient is ---------------------------------------------------------------------------
-def card_for(iin: str) -> Patient:
-    """The clinic's card for a person identified by IIN, created from the state database of individuals
-    when the clinic has none yet (a person attached here who has never been seen in person).
-
-    Raises PatientUnknown when the registry has nobody with this IIN, RegistryUnavailable when it cannot
-    answer now.
-    """
-    patient = find_patient(iin)
-    if patient is not None:
-        return patient
-    try:
-        person = get_registry().find_person(iin)
-    except NotFound:
-        raise PatientUnknown(
-            _l("No person with this IIN is found in the state database of individuals. Please check the IIN.")
-        ) from None
-    return card_from_registry(person, district=_district_of(_attachment_or_none(iin)))
-
-
-def _attachment_or_none(iin: str) -> Attachment | None:
-    try:
-        return get_registry().attachment_of(iin)
-    except (NotFound, RegistryUnavailable):
-        return None
-
-
-def _district_of(attachment: Attachment | None) -> District | None:
-    clinic = get_clinic()
-    if attachment is None or clinic is None or attachment.clinic_code != clinic.code:
-        return None
-    if attachment.district_number is None:
-        return None
-    return db.session.scalars(select(District).where(District.number == attachment.district_number)).first()
-
-
-@dataclass(frozen=True)
-class AttachmentCheck:
-    """state: "attached" | "not_attached" | "unavailable"."""
-
-    state: str
-    attachment: Attachment | None = None
-
-    @property
-    def is_attached(self) -> bool:
-        return self.state == "attached"
-
-
-def check_attachment(patient: Patient) -> AttachmentCheck:
-    """Ask the register of attached population whether the patient is attached to this clinic."""
-    try:
-        attachment = get_registry().attachment_of(patient.iin)
-    except NotFound:
-        return AttachmentCheck("not_attached")
-    except RegistryUnavailable as error:
-        log.warning("attachment check for patient %s: registry unavailable (%s)", patient.id, error.reason)
-        return AttachmentCheck("unavailable")
-    clinic = get_clinic()
-    here = bool(clinic and clinic.code and attachment.clinic_code == clinic.code)
-    if here and patient.district_id is None and patient.district is None:
-        district = _district_of(attachment)
-        if district is not None:
-            patient.district = district
-    return AttachmentCheck("attached" if here else "not_attached", attachment)
 
 
 # ---- choosing: specialities, doctors, days, slots ----------------------------------------------------
@@ -570,7 +499,7 @@ def book_appointment(
     _check_patient_rules(patient, speciality, slot)
     if _is_held(doctor.id, slot.starts_at):
         raise SlotTaken(SLOT_TAKEN_MESSAGE)
-    attachment = check_attachment(patient)
+    attachment = patients.check_attachment(patient)
     when = _describe(doctor, slot.starts_at, language)
 
     try:

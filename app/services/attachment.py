@@ -36,6 +36,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import notify
+from app.core.actors import Actor
+from app.core.bilingual import Bilingual as T
+from app.core.clock import local_now, now
+from app.core.iin import InvalidIin, parse_iin
+from app.core.urls import absolute_url
 from app.extensions import db
 from app.models import (
     AttachmentApplication,
@@ -52,13 +57,8 @@ from app.models.requests import OPEN_STATUSES
 from app.registries import Attachment, NotFound, RegistryUnavailable, get_registry
 from app.services import catalogue, documents, registry_pending, request_summary, uploads
 from app.services import requests as request_service
-from app.services.actors import Actor
-from app.services.bilingual import Bilingual as T
 from app.services.clinic import DISTRICT_KINDS, district_patient_counts, get_clinic
-from app.services.clock import local_now, now
-from app.services.iin import InvalidIin, parse_iin
 from app.services.patients import card_from_registry, find_patient
-from app.urls import absolute_url
 
 log = logging.getLogger(__name__)
 

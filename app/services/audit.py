@@ -1,4 +1,8 @@
-"""The audit log: writing it (the web layer adds who and from where, app.auth.audit) and reading it."""
+"""The audit log: writing it and reading it.
+
+Service operations write their own entries with `audit(actor, ...)`: the actor says who and from where, so an
+operation is audited whichever channel calls it. `app.auth.audit` is the web layer's shortcut for what is
+not a service operation (signing in, an admin page)."""
 
 import logging
 from dataclasses import asdict, dataclass
@@ -8,9 +12,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY, now
 from app.extensions import db
 from app.models import AuditEntry
-from app.services.clock import ALMATY, now
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +60,28 @@ def record(
     db.session.add(entry)
     log.info("audit %s %s %s#%s by staff %s", action, object_type, patient_id or "-", object_id, staff_id)
     return entry
+
+
+def audit(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    *,
+    object_id: str | int = "",
+    patient_id: int | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    """An entry for what `actor` did: the staff member and the address and browser they did it from."""
+    return record(
+        staff_id=actor.staff_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        patient_id=patient_id,
+        detail=detail,
+        ip=actor.ip,
+        user_agent=actor.user_agent,
+    )
 
 
 # ---- reading the log ---------------------------------------------------------------------------------

@@ -13,10 +13,11 @@ from functools import lru_cache
 import holidays
 from sqlalchemy import select
 
+from app.core.clock import ALMATY
+from app.core.transaction_cache import remembered
 from app.extensions import db
-from app.models import CalendarException
+from app.models import CalendarException, Clinic
 from app.models.clinic import DEFAULT_WORKING_HOURS
-from app.services.clock import ALMATY
 
 # Same-day services (home calls) stop taking requests this long before closing (regulation 002).
 SAME_DAY_CUTOFF_BEFORE_CLOSING = timedelta(hours=2)
@@ -119,17 +120,14 @@ class WorkingCalendar:
 def get_calendar() -> WorkingCalendar:
     """The calendar from the clinic profile and the admin-entered exceptions in the database; built once per
     transaction (a booking needs it for the slot and again for the request's deadline)."""
-    from app.models import Clinic
-    from app.services.transaction_cache import remembered
-
     return remembered("calendar", _load_calendar, depends_on=(Clinic, CalendarException))
 
 
 def _load_calendar() -> WorkingCalendar:
-    from app.services.clinic import get_clinic
-
-    clinic = get_clinic()
-    working_hours = clinic.working_hours if clinic and clinic.working_hours else DEFAULT_WORKING_HOURS
+    # Only the hours column of the clinic row: the calendar sits below the clinic profile (clinic.py shows
+    # today's hours from the calendar), so it reads the row itself rather than through get_clinic().
+    working_hours = db.session.scalars(select(Clinic.working_hours).order_by(Clinic.id).limit(1)).first()
+    working_hours = working_hours or DEFAULT_WORKING_HOURS
     exceptions = db.session.scalars(select(CalendarException)).all()
     return WorkingCalendar(
         hours_by_weekday=_parse_hours(working_hours),

@@ -7,7 +7,8 @@ is taken from the regulations in ../shared/regulations (newest text wins: 004 > 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from app.services.bilingual import Bilingual as T
+from app.core.bilingual import Bilingual as T
+from app.core.clock import ALMATY
 from app.services.calendar import WorkingCalendar
 
 # The order of the passport rows, and their headings, in regulation 004's standard.
@@ -59,8 +60,6 @@ class DeadlineRule:
 
 
 def calendar_tz():
-    from app.services.clock import ALMATY
-
     return ALMATY
 
 

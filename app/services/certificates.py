@@ -31,18 +31,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import notify
+from app.core.actors import Actor
+from app.core.bilingual import Bilingual as T
+from app.core.clock import ALMATY, now
+from app.core.urls import absolute_url
 from app.extensions import db
 from app.models import Consent, Document, InformationFormRequest, Patient, ServiceRequest
 from app.registries import NotFound, RegistryUnavailable, get_registry
 from app.services import catalogue, otp, rate_limit, registry_pending, request_summary
-from app.services.actors import Actor
-from app.services.bilingual import Bilingual as T
-from app.services.clock import ALMATY, now
 from app.services.documents import issue_document, register_kind
 from app.services.patient_identity import Contact, NoPhoneOnFile, UnknownPerson, contact_for
 from app.services.patients import card_from_registry, find_patient
 from app.services.requests import create_request, record_step, refuse, transition
-from app.urls import absolute_url
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,12 @@ import holidays
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.core.clock import local_now
+from app.core.transaction_cache import remembered
 from app.extensions import db
 from app.models import CalendarException, Clinic, District, Patient, StaffMember, StaffRole
-from app.services.clock import local_now
+from app.services.calendar import get_calendar
 from app.services.specialities import get_speciality
-from app.services.transaction_cache import remembered
 
 WEEKDAYS = range(1, 8)  # ISO weekdays, 1 = Monday
 DISTRICT_KINDS = {
@@ -304,8 +305,6 @@ def _russian_holiday_name(english: str) -> str:
 
 def upcoming_public_holidays(start: date, days: int = 366) -> list[PublicHoliday]:
     """Kazakhstan's public holidays (with the days off they are moved to) from `start` on."""
-    from app.services.calendar import get_calendar
-
     calendar = get_calendar()
     found = []
     for offset in range(days):
@@ -329,8 +328,6 @@ def add_calendar_exception(*, day: date, is_working: bool, note: str, today: dat
 
     Past days are settled: deadlines were already counted on them, so they cannot change.
     """
-    from app.services.calendar import get_calendar
-
     if day < today:
         raise ClinicError(_l("Choose today or a later day: past days cannot be changed."), field="day")
     if db.session.scalars(select(CalendarException).where(CalendarException.day == day)).first():
@@ -368,8 +365,6 @@ class ClinicDay:
 
 
 def today_at_clinic() -> ClinicDay:
-    from app.services.calendar import get_calendar
-
     calendar = get_calendar()
     moment = local_now()
     today = moment.date()

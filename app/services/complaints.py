@@ -16,19 +16,19 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import notify
+from app.core.actors import Actor
+from app.core.bilingual import Bilingual
+from app.core.clock import now
+from app.core.iin import InvalidIin, parse_iin
+from app.core.urls import absolute_url
 from app.extensions import db
 from app.models import Complaint, Patient, StaffMember, StaffRole
 from app.models.feedback import OPEN_COMPLAINT_STATUSES
 from app.models.requests import CHANNELS
 from app.services import documents, rate_limit
 from app.services import requests as request_service
-from app.services.actors import Actor
-from app.services.bilingual import Bilingual
 from app.services.calendar import get_calendar
-from app.services.clock import now
-from app.services.iin import InvalidIin, parse_iin
 from app.services.local_registry import normalise_phone
-from app.urls import absolute_url
 
 log = logging.getLogger(__name__)
 

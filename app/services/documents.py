@@ -23,14 +23,14 @@ from markupsafe import Markup
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core.actors import Actor
+from app.core.bilingual import Bilingual
+from app.core.clock import ALMATY, now
+from app.core.urls import absolute_url
 from app.documents import html_to_pdf, render_html
 from app.extensions import db
 from app.models import Document, DocumentCounter, Patient, ServiceRequest
-from app.services.actors import Actor
-from app.services.bilingual import Bilingual
-from app.services.clock import ALMATY, now
 from app.services.requests import record_step
-from app.urls import absolute_url
 
 log = logging.getLogger(__name__)
 

@@ -34,15 +34,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY, now
 from app.extensions import db
 from app.models import District, Patient, ServiceRequest, StaffMember, StaffRole
 from app.models.home_visits import LIVE_STATUSES, OUTCOMES, RED_FLAGS, HomeVisit
 from app.registries import RegistryUnavailable
-from app.services import catalogue, rate_limit, registry_pending, request_summary, schedules
-from app.services.actors import Actor
+from app.services import catalogue, patients, rate_limit, registry_pending, request_summary, schedules
 from app.services.calendar import WorkingCalendar, get_calendar
 from app.services.clinic import get_clinic
-from app.services.clock import ALMATY, now
 from app.services.requests import cancel as cancel_request
 from app.services.requests import create_request, record_step, refuse, transition
 from app.services.specialities import SPECIALITIES, get_speciality
@@ -759,9 +759,7 @@ def _count_online_call(applicant: Patient) -> None:
 
 def _attachment_state(patient: Patient) -> str:
     """ "attached" | "not_attached" | "unavailable", from the register of attached population."""
-    from app.services.appointments import check_attachment
-
-    return check_attachment(patient).state
+    return patients.check_attachment(patient).state
 
 
 def _journal_note(details: CallDetails) -> str:
@@ -838,9 +836,7 @@ def resume_after_registry(request: ServiceRequest, actor: Actor) -> None:
     visit = visit_for_request(request)
     if visit is None or visit.status != "waiting":
         return
-    from app.services.appointments import check_attachment
-
-    check = check_attachment(visit.patient)
+    check = patients.check_attachment(visit.patient)
     if check.state == "unavailable":
         raise RegistryUnavailable("unavailable", "still no answer about the attachment")
     if check.state == "not_attached":

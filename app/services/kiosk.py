@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core.clock import now
 from app.extensions import db
 from app.models.kiosk import KioskDevice
-from app.services.clock import now
 
 # Writing last_seen on every request would turn each page view into a write; once a minute is enough.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)

@@ -11,12 +11,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
+from app.core.clock import now
+from app.core.iin import InvalidIin, normalise, parse_iin
 from app.extensions import db
 from app.models import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.registry import REGISTER_CODES, name_key
 from app.registries.local import LocalRegistry
-from app.services.clock import now
-from app.services.iin import InvalidIin, normalise, parse_iin
 
 log = logging.getLogger(__name__)
 

@@ -32,12 +32,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.core.clock import ALMATY, now
 from app.extensions import db
 from app.models import RequestEvent, ServiceRequest
 from app.models.requests import CHANNELS, OPEN_STATUSES
 from app.services import catalogue, complaints, survey
 from app.services.catalogue import Service
-from app.services.clock import ALMATY, now
 from app.services.requests import was_completed_clause
 from app.services.status import STATUS_LABELS, channel_label
 

@@ -29,10 +29,10 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from app import notify
+from app.core.clock import now
 from app.extensions import db
 from app.models.otp import OneTimeCode
 from app.services import rate_limit
-from app.services.clock import now
 
 log = logging.getLogger(__name__)
 

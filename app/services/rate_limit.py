@@ -20,9 +20,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, case, delete, func, insert, or_, select
 
+from app.core.clock import now
 from app.extensions import db
 from app.models.otp import RateLimitHit
-from app.services.clock import now
 
 # Windows longer than this are refused: hits older than it are deleted (see _prune_now_and_then).
 LONGEST_WINDOW = timedelta(days=2)

@@ -29,11 +29,11 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select, update
 
+from app.core.clock import local_now, now
+from app.core.iin import InvalidIin, parse_iin
 from app.extensions import db
 from app.models import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.registry import REGISTER_CODES, name_key
-from app.services.clock import local_now, now
-from app.services.iin import InvalidIin, parse_iin
 from app.services.local_registry import PersonRecord, normalise_phone
 
 log = logging.getLogger(__name__)

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.core.actors import Actor
 from app.extensions import db
 from app.models import ServiceRequest
 from app.registries import RegistryError, RegistryUnavailable
-from app.services.actors import Actor
 from app.services.requests import record_step, transition
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,11 @@ WAITING_MESSAGE = _l(
     "The national registry is not answering right now. Your request %(number)s is saved with everything you "
     "entered and will be completed as soon as the registry answers; you do not need to apply again."
 )
+
+# The one answer to "a registry cannot answer right now" when nothing was saved (a sign-in, a lookup): the
+# page shows it beside what the person entered, or app/errors.py shows it alone for an outage no view
+# expected. A request that was saved and waits for the registry says WAITING_MESSAGE instead.
+UNAVAILABLE_MESSAGE = _l("The state database is not answering right now. Please try again in a few minutes.")
 
 # Why the registry could not answer (RegistryUnavailable.reason), for staff and admins.
 UNAVAILABLE_REASONS = {

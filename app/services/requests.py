@@ -5,13 +5,13 @@ import logging
 from sqlalchemy import and_, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core.actors import Actor
+from app.core.clock import now
 from app.extensions import db
 from app.models import Patient, RequestCounter, RequestEvent, ServiceRequest
 from app.models.requests import CHANNELS, FINAL_STATUSES, STATUSES
 from app.services import catalogue
-from app.services.actors import Actor
 from app.services.calendar import get_calendar
-from app.services.clock import now
 
 log = logging.getLogger(__name__)
 

@@ -15,13 +15,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY, now
+from app.core.transaction_cache import remembered
 from app.extensions import db
 from app.models import Appointment, DoctorSchedule, ScheduleException, ScheduleWeekday, StaffMember
 from app.models.appointments import ABSENCE_KINDS, EXCEPTION_KINDS, SLOT_HOLDING_STATUSES
-from app.services.actors import Actor
 from app.services.calendar import WorkingCalendar, get_calendar
-from app.services.clock import ALMATY, now
-from app.services.transaction_cache import remembered
 
 log = logging.getLogger(__name__)
 

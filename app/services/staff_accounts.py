@@ -13,11 +13,11 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.core.actors import Actor
+from app.core.clock import now
 from app.extensions import db
 from app.models import District, StaffMember, StaffRole
 from app.models.staff import ROLES
-from app.services.actors import Actor
-from app.services.clock import now
 from app.services.specialities import get_speciality
 
 log = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Complaint, Document, OneTimeCode, Patient, ServiceRequest
+from app.notify import mask_phone
 from app.registries import RegistryUnavailable
 from app.services import catalogue, otp, patient_identity, request_summary, survey
 from app.services import complaints as complaint_service
@@ -144,8 +145,6 @@ def confirm_code(item: ServiceRequest | Complaint, code: str) -> OneTimeCode:
 
 
 def masked_phone_of_code(item: ServiceRequest | Complaint) -> str:
-    from app.notify import mask_phone
-
     iin = follower_iin(item)
     record = otp.latest(code_purpose(item), iin) if iin else None
     return mask_phone(record.phone) if record is not None else ""

@@ -17,10 +17,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.clock import local_now
 from app.extensions import db
 from app.models import ServiceRequest, SurveyResponse
 from app.models.feedback import SURVEY_QUESTIONS, SURVEY_RATINGS
-from app.services.clock import local_now
 from app.services.requests import was_completed
 
 log = logging.getLogger(__name__)

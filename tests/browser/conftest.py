@@ -42,9 +42,9 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     from app import create_app
+    from app.demo import seed
     from app.extensions import db
     from app.models import Base
-    from app.services.demo import seed
 
     database = tmp_path_factory.mktemp("browser-db") / "browser.db"
     app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
@@ -121,9 +121,9 @@ class KioskServer:
 @pytest.fixture(scope="session")
 def kiosk_server(tmp_path_factory):
     from app import create_app
+    from app.demo import seed
     from app.extensions import db
     from app.models import Base
-    from app.services.demo import seed
     from app.services.kiosk import register_device
 
     database = tmp_path_factory.mktemp("kiosk-db") / "kiosk.db"

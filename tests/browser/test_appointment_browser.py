@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from app.services.demo import DEMO_PASSWORD, demo_patients
+from app.demo import DEMO_PASSWORD, demo_patients
 from tests.browser.conftest import assert_accessible, snap
 from tests.browser.test_home_visit_browser import _code_from_outbox
 

@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from app.registries.demo import PATIENT_REGISTERS
-from app.services.demo import demo_patients
+from app.demo import demo_patients
+from app.demo.registry import PATIENT_REGISTERS
 from tests.browser.conftest import assert_accessible, has_no_horizontal_scroll, snap
 
 PASSWORD = "emhana-demo-2026"

@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from app.services.demo import DEMO_PASSWORD, demo_patients
+from app.demo import DEMO_PASSWORD, demo_patients
 from tests.browser.conftest import assert_accessible, snap
 
 

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from app.services.demo import demo_patients
+from app.demo import demo_patients
 from tests.browser.conftest import KIOSK_IDLE_SECONDS, assert_accessible, has_no_horizontal_scroll, snap
 from tests.browser.test_services_browser import identify
 

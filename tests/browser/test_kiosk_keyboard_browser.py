@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.services.demo import demo_patients
+from app.demo import demo_patients
 from tests.browser.conftest import assert_accessible, print_at_kiosk, snap
 from tests.browser.test_services_browser import identify, request_channel
 

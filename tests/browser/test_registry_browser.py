@@ -5,7 +5,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from app.services.iin import make_iin
+from app.core.iin import make_iin
 from tests.browser.conftest import assert_accessible, snap
 
 PASSWORD = "emhana-demo-2026"

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.registries.demo import other_people
-from app.services.demo import demo_patients
+from app.demo import demo_patients
+from app.demo.registry import other_people
 from tests.browser.conftest import assert_accessible, has_no_horizontal_scroll, print_at_kiosk, snap
 
 ATTACHMENT_ADDRESS = "Алматы қ., Абай даңғылы, 15, 3"

@@ -23,14 +23,14 @@ from app.blueprints.admin.forms import (
     StaffCreateForm,
     StaffDetailsForm,
 )
+from app.core.actors import Actor
+from app.core.clock import local_now
+from app.core.i18n import current_language
 from app.htmx import render_page
-from app.i18n import current_language
 from app.services import audit as audit_log
 from app.services import clinic as clinic_service
 from app.services import staff_accounts
-from app.services.actors import Actor
 from app.services.clinic import ClinicError, ClinicProfile
-from app.services.clock import local_now
 from app.services.specialities import get_speciality
 from app.services.staff_accounts import AccountError
 

@@ -12,14 +12,15 @@ from flask_babel import gettext as _
 
 from app.blueprints.appointments import bp
 from app.blueprints.appointments.forms import BookingNumberForm, CodeForm, IinForm, SlotForm
-from app.blueprints.patient_sign_in import PatientSignIn, SecondWayIn
 from app.channels import current_channel
+from app.core.actors import Actor
+from app.core.i18n import current_language
 from app.htmx import is_htmx_request, redirect_after_step, render_page
-from app.i18n import current_language
 from app.patient_auth import current_patient_iin
+from app.patient_sign_in import PatientSignIn, SecondWayIn
 from app.registries import RegistryUnavailable
-from app.services import appointment_documents, appointments
-from app.services.actors import Actor
+from app.responses import pdf_response
+from app.services import appointment_documents, appointments, patients
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def _redirect(endpoint: str, **values):
 
 def _current_patient():
     iin = current_patient_iin()
-    return appointments.find_patient(iin) if iin else None
+    return patients.find_patient(iin) if iin else None
 
 
 # ---- identification ---------------------------------------------------------------------------------
@@ -49,8 +50,8 @@ def _booking_named(number_form: BookingNumberForm) -> tuple[str, str] | None:
 def _card_problem(iin: str) -> str | None:
     """Booking needs a clinic card: made from the state database when missing, or why it cannot be."""
     try:
-        appointments.card_for(iin)
-    except appointments.PatientUnknown as unknown:
+        patients.card_for(iin)
+    except patients.PatientUnknown as unknown:
         return unknown.message
     except RegistryUnavailable:
         return _(
@@ -86,7 +87,7 @@ def choose_slot():
         return _redirect("appointments.start_booking")
     if is_htmx_request():  # a step inside the page: the page itself already asked the registry
         return _render_chooser(patient)
-    attachment = appointments.check_attachment(patient)
+    attachment = patients.check_attachment(patient)
     if attachment.state == "not_attached":
         return render_template("appointments/not_attached.html", patient=patient)
     return _render_chooser(patient, attachment_state=attachment.state)
@@ -219,11 +220,7 @@ def download_talon(number: str):
     if not booking.holds_slot:
         abort(404)
     document = appointment_documents.talon_for(booking)
-    response = make_response(document.pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{booking.number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(document.pdf, f"{booking.number}.pdf")
 
 
 @bp.get("/<number>/calendar.ics")

@@ -6,19 +6,20 @@ keeps the status box (`#application-status`) fresh while the application is open
 
 import logging
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.blueprints.attachment import bp
 from app.blueprints.attachment.forms import ApplicationForm, CodeForm, IinForm
-from app.blueprints.patient_sign_in import PatientSignIn
 from app.channels import current_channel
+from app.core.actors import Actor
+from app.core.i18n import current_language
 from app.htmx import redirect_after_step, render_page
-from app.i18n import current_language
 from app.patient_auth import current_patient_iin
+from app.patient_sign_in import PatientSignIn
+from app.responses import pdf_response
 from app.services import attachment as attachment_service
 from app.services import registry_pending, survey
-from app.services.actors import Actor
 from app.services.status import status_label
 
 log = logging.getLogger(__name__)
@@ -142,8 +143,4 @@ def download_document(number: str):
     document = attachment_service.result_document(application)
     if document is None:
         abort(404)
-    response = make_response(document.pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(document.pdf, f"{document.number}.pdf")

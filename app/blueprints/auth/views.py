@@ -7,9 +7,9 @@ from flask_login import current_user, login_user, logout_user
 from app.auth import audit, start_page_for
 from app.blueprints.auth import bp
 from app.blueprints.auth.forms import LoginForm
+from app.core.clock import now
+from app.core.urls import safe_next_path
 from app.services import staff_accounts
-from app.services.clock import now
-from app.urls import safe_next_path
 
 
 @bp.route("/login", methods=["GET", "POST"])

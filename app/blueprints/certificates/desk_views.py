@@ -11,11 +11,11 @@ from app import notify
 from app.auth import audit, roles_required
 from app.blueprints.certificates import bp
 from app.blueprints.certificates.forms import ConsentCodeForm, DeskRequestForm
-from app.blueprints.certificates.views import pdf_response
-from app.i18n import current_language
+from app.blueprints.certificates.views import result_pdf
+from app.core.actors import Actor
+from app.core.i18n import current_language
 from app.registries import RegistryUnavailable
 from app.services import certificates, otp, registry_pending
-from app.services.actors import Actor
 from app.services.documents import status_of
 
 DESK_ROLES = ("registrar", "head")
@@ -129,7 +129,7 @@ def print_desk_form(number: str):
     if document is None or not certificates.desk_may_see_result(service_request):
         abort(404)
     audit("print", "document", object_id=document.number, patient_id=document.subject_id)
-    return pdf_response(service_request)
+    return result_pdf(service_request)
 
 
 def _load(number: str):

@@ -4,8 +4,8 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.core.iin import InvalidIin, parse_iin
 from app.services.certificates import FORMS
-from app.services.iin import InvalidIin, parse_iin
 
 
 def valid_iin(form, field):

@@ -19,14 +19,15 @@ from app.blueprints.certificates.forms import (
     SubjectConsentForm,
 )
 from app.channels import current_channel
+from app.core.actors import Actor
+from app.core.i18n import current_language
+from app.core.urls import safe_next_path
 from app.htmx import is_htmx_request, redirect_after_step, render_page
-from app.i18n import current_language
 from app.patient_auth import current_patient_iin, sign_in_patient, sign_out_patient
 from app.registries import RegistryUnavailable
+from app.responses import pdf_response
 from app.services import catalogue, certificates, otp, patient_identity, registry_pending
-from app.services.actors import Actor
 from app.services.documents import status_of
-from app.urls import safe_next_path
 
 REGISTER_PATH = "<any(tb, psychiatry, narcology):register>"
 FLOW_PAGE = "certificates/start.html"
@@ -228,7 +229,7 @@ def download_form(number: str):
     if service_request is None or not certificates.may_see_result(service_request, iin):
         abort(404)
     certificates.record_view(service_request, "document_downloaded", channel=current_channel())
-    return pdf_response(service_request)
+    return result_pdf(service_request)
 
 
 # ---- the subject's consent link ---------------------------------------------------------------------------
@@ -285,13 +286,9 @@ def consent_by_link(token: str):
 # ---- helpers ----------------------------------------------------------------------------------------------
 
 
-def pdf_response(service_request):
+def result_pdf(service_request):
     document = certificates.result_document(service_request)
-    response = make_response(document.pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
-    response.headers["Cache-Control"] = "no-store"  # medical data: never kept by a shared browser or proxy
-    return response
+    return pdf_response(document.pdf, f"{document.number}.pdf")
 
 
 def _flow(spec, step: str, form, **context):

@@ -5,7 +5,7 @@ A complaint is registered with a number and date and due within 15 working days 
 engine) which the complainant reads on /status and receives by post.
 """
 
-from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,12 +13,13 @@ from app.auth import audit, roles_required
 from app.blueprints.complaints import bp
 from app.blueprints.complaints.forms import AnswerForm, ComplaintForm, DeskComplaintForm
 from app.channels import current_channel
-from app.i18n import current_language
+from app.core.actors import Actor
+from app.core.clock import now
+from app.core.i18n import current_language
 from app.models import Complaint
+from app.responses import pdf_response
 from app.services import complaints as complaint_service
 from app.services import status as status_service
-from app.services.actors import Actor
-from app.services.clock import now
 
 FILED_KEY = "complaint_filed"  # the number of the complaint this browser just filed, for its receipt
 
@@ -199,11 +200,7 @@ def print_reply(complaint_id: int):
         patient_id=complaint.patient_id,
         detail=document.number,
     )
-    response = make_response(document.pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(document.pdf, f"{document.number}.pdf")
 
 
 @bp.context_processor

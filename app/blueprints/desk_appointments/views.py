@@ -5,7 +5,7 @@ import logging
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,14 +18,15 @@ from app.blueprints.desk_appointments.forms import (
     ExceptionForm,
     PlanForm,
 )
+from app.core.actors import Actor
+from app.core.clock import ALMATY, local_now
+from app.core.i18n import current_language
 from app.documents import render_pdf
 from app.extensions import db
 from app.htmx import is_htmx_request, redirect_after_step, render_page
-from app.i18n import current_language
 from app.models import Patient, ScheduleException, StaffMember
+from app.responses import pdf_response
 from app.services import appointments, schedules
-from app.services.actors import Actor
-from app.services.clock import ALMATY, local_now
 from app.services.specialities import get_speciality
 
 log = logging.getLogger(__name__)
@@ -302,11 +303,7 @@ def print_journal():
         {**context, "printed_at": local_now(), "printed_by": current_user.full_name},
         language=current_language(),
     )
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="journal-{context["day"].isoformat()}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(pdf, f"journal-{context['day'].isoformat()}.pdf")
 
 
 # ---- the doctor's visits ----------------------------------------------------------------------------

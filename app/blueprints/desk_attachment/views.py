@@ -7,7 +7,7 @@ person's data and every change is audited.
 
 import logging
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,15 +16,16 @@ from wtforms.fields.choices import SelectChoice
 from app.auth import audit, roles_required
 from app.blueprints.desk_attachment import bp
 from app.blueprints.desk_attachment.forms import ApproveForm, DeskApplicationForm, RefuseForm
+from app.core.actors import Actor
+from app.core.clock import now
+from app.core.i18n import current_language
 from app.extensions import db
 from app.htmx import render_page
-from app.i18n import current_language
 from app.models import District
 from app.registries import RegistryUnavailable
+from app.responses import file_response, pdf_response
 from app.services import attachment as attachment_service
 from app.services import registry_pending, uploads
-from app.services.actors import Actor
-from app.services.clock import now
 from app.services.status import channel_label, status_label
 
 log = logging.getLogger(__name__)
@@ -285,11 +286,7 @@ def print_document(number: str):
         patient_id=application.request.subject_id,
         detail=f"{document.kind} of {application.request.number}",
     )
-    response = make_response(document.pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(document.pdf, f"{document.number}.pdf")
 
 
 @bp.get("/files/<int:file_id>")
@@ -309,11 +306,11 @@ def download_file(file_id: int):
     )
     extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}[stored.content_type]
     # Read whole (at most UPLOAD_MAX_BYTES): the type is the one checked on upload, never guessed again.
-    response = make_response(path.read_bytes())
-    response.headers["Content-Type"] = stored.content_type
-    download_name = f"{request_.number}-{stored.kind}.{extension}"
-    response.headers["Content-Disposition"] = f'inline; filename="{download_name}"'
-    response.headers["Cache-Control"] = "private, no-store"
+    response = file_response(
+        path.read_bytes(),
+        content_type=stored.content_type,
+        filename=f"{request_.number}-{stored.kind}.{extension}",
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

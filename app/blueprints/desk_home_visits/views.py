@@ -8,7 +8,7 @@ marks the calls given to them; the head may do all of it. Every view of a patien
 import logging
 from datetime import date, datetime
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -16,18 +16,19 @@ from wtforms.fields.choices import SelectChoice
 from app.auth import audit, roles_required
 from app.blueprints.desk_home_visits import bp
 from app.blueprints.desk_home_visits.forms import AssignForm, CancelForm, DeskCallForm, OutcomeForm
+from app.core.actors import Actor
+from app.core.clock import ALMATY, local_now
+from app.core.i18n import current_language
+from app.core.iin import InvalidIin, parse_iin
 from app.documents import render_pdf
 from app.extensions import db
 from app.htmx import is_htmx_request, render_page
-from app.i18n import current_language
 from app.models import StaffMember
 from app.models.home_visits import VISIT_STATUSES
 from app.registries import RegistryUnavailable
-from app.services import appointments, catalogue, home_visits, patients
-from app.services.actors import Actor
+from app.responses import pdf_response
+from app.services import catalogue, home_visits, patients
 from app.services.clinic import list_districts
-from app.services.clock import ALMATY, local_now
-from app.services.iin import InvalidIin, parse_iin
 from app.services.status import CHANNEL_LABELS
 
 log = logging.getLogger(__name__)
@@ -129,8 +130,8 @@ def _find_patient(raw_iin: str):
     if patient is not None:
         return patient, None
     try:
-        return appointments.card_for(iin), None
-    except appointments.PatientUnknown as unknown:
+        return patients.card_for(iin), None
+    except patients.PatientUnknown as unknown:
         return None, unknown.message
     except RegistryUnavailable:
         return None, _(
@@ -488,10 +489,4 @@ def print_route():
         },
         language=current_language(),
     )
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="route-{doctor.id}-{context["day"].isoformat()}.pdf"'
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(pdf, f"route-{doctor.id}-{context['day'].isoformat()}.pdf")

@@ -1,16 +1,17 @@
 """Issued documents for the head and admins: find by number, view, print the stored PDF, revoke."""
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import audit, roles_required
 from app.blueprints.documents import bp
 from app.blueprints.documents.forms import RevokeForm
+from app.core.actors import Actor
 from app.extensions import db
 from app.models import Document
+from app.responses import pdf_response
 from app.services import documents
-from app.services.actors import Actor
 
 ROLES = ("head", "admin")
 
@@ -41,11 +42,7 @@ def show_document(document_id: int):
 def print_document(document_id: int):
     document = _load(document_id)
     audit("print", "document", object_id=document.number, patient_id=document.subject_id)
-    response = make_response(document.pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(document.pdf, f"{document.number}.pdf")
 
 
 @bp.post("/<int:document_id>/revoke")

@@ -13,17 +13,17 @@ from flask_babel import gettext as _
 
 from app.blueprints.home_visits import bp
 from app.blueprints.home_visits.forms import CallForm, CodeForm, IinForm
-from app.blueprints.patient_sign_in import PatientSignIn
 from app.channels import current_channel, current_kiosk
+from app.core.actors import Actor
+from app.core.clock import local_now
+from app.core.i18n import current_language
+from app.core.iin import InvalidIin, parse_iin
 from app.htmx import redirect_after_step, render_page
-from app.i18n import current_language
-from app.patient_auth import REGISTRY_DOWN_AT_SIGN_IN, current_patient_iin, sign_out_patient
+from app.patient_auth import current_patient_iin, sign_out_patient
+from app.patient_sign_in import PatientSignIn
 from app.registries import RegistryUnavailable
-from app.services import appointments, home_visits, patients
+from app.services import home_visits, patients, registry_pending
 from app.services import status as status_service
-from app.services.actors import Actor
-from app.services.clock import local_now
-from app.services.iin import InvalidIin, parse_iin
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def _signed_in_card():
     iin = current_patient_iin()
     if not iin:
         return None
-    return patients.find_patient(iin) or appointments.card_for(iin)
+    return patients.find_patient(iin) or patients.card_for(iin)
 
 
 # ---- identification: the shared patient sign-in, landing on the call form ---------------------------------
@@ -97,8 +97,8 @@ def _applicant():
     try:
         return _signed_in_card(), None
     except RegistryUnavailable:
-        return None, SIGN_IN.render_box(error=str(REGISTRY_DOWN_AT_SIGN_IN))
-    except appointments.PatientUnknown as unknown:
+        return None, SIGN_IN.render_box(error=str(registry_pending.UNAVAILABLE_MESSAGE))
+    except patients.PatientUnknown as unknown:
         sign_out_patient()
         return None, SIGN_IN.render_box(error=unknown.message)
 
@@ -142,8 +142,8 @@ def create_call():
             for_relative = False
         else:
             try:
-                patient = appointments.card_for(relative_iin)
-            except appointments.PatientUnknown as unknown:
+                patient = patients.card_for(relative_iin)
+            except patients.PatientUnknown as unknown:
                 form.relative_iin.errors.append(unknown.message)
                 return _call_page(form, applicant, status=422)
             except RegistryUnavailable:

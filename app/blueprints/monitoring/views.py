@@ -2,16 +2,17 @@
 
 from dataclasses import dataclass
 
-from flask import make_response, render_template, request
+from flask import render_template, request
 from flask_babel import format_percent
 from werkzeug.datastructures import MultiDict
 
 from app.auth import audit, roles_required
 from app.blueprints.monitoring import bp
 from app.blueprints.monitoring.forms import PeriodForm
+from app.core.clock import local_now
 from app.models.requests import CHANNELS
+from app.responses import file_response
 from app.services import monitoring, survey
-from app.services.clock import local_now
 from app.services.status import channel_label, status_label
 
 ROLES = ("head", "admin")
@@ -63,12 +64,14 @@ def export_monitoring_csv():
         return errors, 422, {"Content-Type": "text/plain; charset=utf-8"}
     report = monitoring.build_report(period, form.service_slug)
     audit("view", "monitoring", detail=f"csv {_describe(report)}")
-    response = make_response(monitoring.report_csv(report))
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
     slug = report.service.slug if report.service else "all"
     filename = f"monitoring-{slug}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(
+        monitoring.report_csv(report),
+        content_type="text/csv; charset=utf-8",
+        filename=filename,
+        download=True,
+    )
 
 
 def _describe(report: monitoring.MonitoringReport) -> str:

@@ -6,9 +6,10 @@ from flask import abort, current_app, jsonify, redirect, render_template, reques
 from sqlalchemy import text
 
 from app.blueprints.public import bp
+from app.core.urls import safe_next_path
 from app.extensions import db
+from app.registries import registry_health
 from app.services import catalogue
-from app.urls import safe_next_path
 
 log = logging.getLogger(__name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -50,8 +51,6 @@ def show_health():
     except Exception:  # noqa: BLE001  (any failure means "not ok"; the log has the detail)
         log.exception("health check: database unreachable")
         database = "error"
-    from app.registries import registry_health
-
     registry = registry_health()
     healthy = database == "ok" and registry["status"] == "ok"
     body = {"status": "ok" if healthy else "degraded", "database": database, "registry": registry}

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.registries.gateway import serve_gateway_command
+from app.registry_gateway import serve_gateway_command
 
 # cli_group=None: the command is `flask registry-gateway`, not `flask registry_admin registry-gateway`.
 bp = Blueprint("registry_admin", __name__, url_prefix="/admin/registry", cli_group=None)

@@ -4,7 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.services.iin import InvalidIin, parse_iin
+from app.core.iin import InvalidIin, parse_iin
 from app.services.local_registry import normalise_phone
 
 

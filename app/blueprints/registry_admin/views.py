@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -13,6 +13,7 @@ from app.blueprints.registry_admin.forms import EditPersonForm, ImportForm, Pers
 from app.htmx import render_page
 from app.models.registry import REGISTER_CODES
 from app.registries import registry_health
+from app.responses import file_response
 from app.services import local_registry, registry_csv, registry_pending
 from app.services.local_registry import PersonError, PersonRecord
 
@@ -247,11 +248,9 @@ def download_import_problems(token: str):
         abort(404)
     preview = registry_csv.read_csv(upload[0])
     audit("view", "registry_import", object_id=token, detail="problem report downloaded")
-    return Response(
-        registry_csv.problems_csv(preview),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="registry-import-problems.csv"'},
-    )
+    problems = registry_csv.problems_csv(preview)
+    filename = "registry-import-problems.csv"
+    return file_response(problems, content_type="text/csv", filename=filename, download=True)
 
 
 @bp.get("/export.csv")
@@ -259,10 +258,12 @@ def download_import_problems(token: str):
 def export_people():
     audit("view", "registry_export", detail=f"{local_registry.count_people()} people exported as CSV")
     # Built whole, inside the request: a streamed body would outlive the request's database session.
-    response = Response("".join(registry_csv.export_csv()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="local-registry.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(
+        "".join(registry_csv.export_csv()),
+        content_type="text/csv",
+        filename="local-registry.csv",
+        download=True,
+    )
 
 
 def _uploads() -> Path:

@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from app.auth import audit, roles_required
 from app.blueprints.registry_queue import bp
+from app.core.actors import Actor
 from app.htmx import is_htmx_request, render_page
 from app.registries import registry_health
 from app.services import catalogue, registry_pending
-from app.services.actors import Actor
 from app.services.requests import find_by_number
 
 STAFF_ROLES = ("registrar", "head", "admin")

@@ -12,7 +12,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -23,14 +22,15 @@ from flask_babel import gettext as _
 
 from app.blueprints.status import bp
 from app.blueprints.status.forms import CodeForm, LookupForm, SurveyForm
+from app.core.clock import now
+from app.core.i18n import current_language
 from app.htmx import is_htmx_request, render_page
-from app.i18n import current_language
 from app.models import Complaint, ServiceRequest
 from app.notify import SMS_UNAVAILABLE_MESSAGE, SmsUnavailable
 from app.patient_auth import current_patient_iin, sign_in_patient, sign_out_patient
+from app.responses import pdf_response
 from app.services import otp, survey
 from app.services import status as status_service
-from app.services.clock import now
 
 CODE_SENT_KEY = "status_code_for"  # the number a code was last sent for in this browser
 COMPLAINT_ACCESS_KEY = "status_complaints"  # complaint number -> when its code was confirmed
@@ -219,11 +219,7 @@ def download_document(number: str):
         document = status_service.describe(item).result_document
     if document is None:
         abort(404)
-    response = make_response(document.pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(document.pdf, f"{document.number}.pdf")
 
 
 @bp.post("/status/sign-out")

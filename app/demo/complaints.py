@@ -11,13 +11,13 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY, frozen_clock, local_now
 from app.extensions import db
-from app.models import Complaint, Patient, RequestEvent
+from app.models import Complaint, Patient, RequestEvent, ServiceRequest
 from app.services import complaints, survey
 from app.services import requests as request_service
-from app.services.actors import Actor
 from app.services.calendar import get_calendar
-from app.services.clock import ALMATY, frozen_clock, local_now
 
 DEMO_NOTE = "demo history"
 HISTORY_DAYS = 21
@@ -118,8 +118,6 @@ def _replay(service, channel, received, steps, rng, refused, ground, patients) -
 
 
 def _seed_survey(rng) -> None:
-    from app.models import ServiceRequest
-
     completed = db.session.scalars(select(ServiceRequest).where(ServiceRequest.status == "completed"))
     for request in completed:
         if rng.random() < 0.5 and not survey.has_answered(request):

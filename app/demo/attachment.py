@@ -11,15 +11,15 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app.core.actors import Actor
+from app.core.clock import ALMATY, frozen_clock, local_now
+from app.demo.registry import other_people
 from app.extensions import db
 from app.models import AttachmentApplication
-from app.registries.demo import other_people
 from app.services import attachment
-from app.services.actors import Actor
 from app.services.calendar import get_calendar
-from app.services.clock import ALMATY, frozen_clock, local_now
 
-# key in app.registries.demo.OTHER_PEOPLE, reason, address, working days ago, channel
+# key in app.demo.registry.OTHER_PEOPLE, reason, address, working days ago, channel
 APPLICATIONS = (
     ("elsewhere-3", "residence", "Алматы қ., Сәтбаев көшесі, 18, 4", 3, "web"),
     ("elsewhere-1", "free_choice", "Алматы қ., Достық даңғылы, 61, 12", 0, "kiosk"),

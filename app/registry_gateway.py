@@ -20,6 +20,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.cli import with_appcontext
 from werkzeug.exceptions import HTTPException
 
+from app.core.iin import CENTURY_BY_DIGIT, check_digit
 from app.extensions import db
 from app.registries.contract import (
     REGISTERS,
@@ -30,7 +31,6 @@ from app.registries.contract import (
     RegistryUnavailable,
 )
 from app.registries.local import DEFAULT_SOURCE, LocalRegistry
-from app.services.iin import CENTURY_BY_DIGIT, check_digit
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ def _iso(value: date | None) -> str | None:
 
 
 def _checked_iin(raw: str) -> str:
-    """The same rules as app.services.iin.parse_iin, without its translated messages."""
+    """The same rules as app.core.iin.parse_iin, without its translated messages."""
     if len(raw) == 12 and raw.isascii() and raw.isdigit() and int(raw[6]) in CENTURY_BY_DIGIT:
         try:
             date(CENTURY_BY_DIGIT[int(raw[6])] + int(raw[0:2]), int(raw[2:4]), int(raw[4:6]))

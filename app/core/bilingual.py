@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from app.core.i18n import current_language
+
 
 @dataclass(frozen=True)
 class Bilingual:
@@ -12,6 +14,4 @@ class Bilingual:
         return self.ru if language == "ru" else self.kk
 
     def __str__(self) -> str:
-        from app.i18n import current_language
-
         return self.in_language(current_language())

@@ -1,7 +1,7 @@
-"""Demo contents of the embedded local registry, seeded by `flask seed-demo` (app.services.demo.seed).
+"""Demo contents of the embedded local registry, seeded by `flask seed-demo` (app.demo.seed).
 
 Who is in it, so every service has someone to show each outcome with:
-- every demo patient (app.services.demo.demo_patients), attached to the demo clinic in their district;
+- every demo patient (app.demo.demo_patients), attached to the demo clinic in their district;
   the one at index 6 changed clinic by free choice three months ago (the once-a-year rule);
 - people attached to other clinics, and people attached nowhere (OTHER_PEOPLE below);
 - on each register at least two people (REGISTER_MEMBERS), and most demo patients on none.
@@ -14,11 +14,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.core.clock import local_now, now
+from app.core.iin import make_iin
 from app.extensions import db
 from app.models import Clinic, RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.registry import name_key
-from app.services.clock import local_now, now
-from app.services.iin import make_iin
 
 DEMO_CLINIC_CODE = "EMH-0007"
 OTHER_CLINICS = {
@@ -67,7 +67,7 @@ def other_people() -> list[dict]:
 
 
 def seed_registry(clinic: Clinic, patients: list[dict]) -> int:
-    """Fill the local registry; `patients` is app.services.demo.demo_patients(). Returns people added."""
+    """Fill the local registry; `patients` is app.demo.demo_patients(). Returns people added."""
     if not clinic.code:
         clinic.code = DEMO_CLINIC_CODE
     today = local_now().date()

@@ -2,6 +2,8 @@
 
 from urllib.parse import urlsplit
 
+from flask import current_app, has_request_context, url_for
+
 
 def safe_next_path(target: str | None, default: str = "/") -> str:
     """Only same-site paths: a `next=` parameter must never become an open redirect."""
@@ -25,8 +27,6 @@ def absolute_url(endpoint: str, **values) -> str:
     PUBLIC_BASE_URL wins when set (the address patients reach, which a request behind a proxy may not
     know); otherwise the current request's host, or SERVER_NAME / localhost in CLI commands and retries.
     """
-    from flask import current_app, has_request_context, url_for
-
     base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     if has_request_context():
         if not base:

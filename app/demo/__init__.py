@@ -8,15 +8,15 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.core.clock import now
+from app.core.iin import make_iin
+from app.demo.attachment import seed_attachment_demo
+from app.demo.complaints import seed_feedback_demo
+from app.demo.registry import seed_registry
 from app.extensions import db
 from app.models import Clinic, District, Patient
-from app.registries.demo import seed_registry
 from app.services import staff_accounts
-from app.services.attachment_demo import seed_attachment_demo
 from app.services.clinic import get_clinic
-from app.services.clock import now
-from app.services.feedback_demo import seed_feedback_demo
-from app.services.iin import make_iin
 from app.services.schedules import seed_demo_schedules
 
 DEMO_PASSWORD = "emhana-demo-2026"

@@ -22,12 +22,12 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from app import notify
+from app.core.i18n import current_language
+from app.core.iin import InvalidIin, parse_iin
+from app.core.urls import safe_next_path
 from app.htmx import redirect_after_step, render_page
-from app.i18n import current_language
 from app.patient_auth import current_patient_iin, request_sign_in_code, sign_in_patient, sign_out_patient
 from app.services import otp, patient_identity
-from app.services.iin import InvalidIin, parse_iin
-from app.urls import safe_next_path
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,46 @@
+"""The one way a service tells a person about their request by SMS.
+
+    sms.send_about(request, "booked", phone=patient.phone, language=booking.language,
+                   render=lambda: texts.sms_text(booking, "booked"))
+
+The text is rendered in the recipient's language (not the visitor's), sent through the SMS adapter
+(app.notify), and the request's history says what happened, as a step: `sms_<kind>` when it went out,
+`sms_<kind>_failed` (with the reason) when the gateway refused it, `sms_<kind>_no_phone` when there is no
+number to send to. It never raises: a failed SMS never undoes what the person asked for; the outbox keeps
+the failed message for staff.
+"""
+
+import logging
+from collections.abc import Callable
+
+from app import notify
+from app.core.actors import Actor
+from app.models import ServiceRequest
+from app.services.requests import record_step
+
+log = logging.getLogger(__name__)
+
+
+def send_about(
+    request: ServiceRequest,
+    kind: str,
+    *,
+    phone: str | None,
+    language: str,
+    render: Callable[[], str],
+    purpose: str | None = None,
+) -> bool:
+    """Send the SMS of `kind` about `request`; True when it went out. `purpose` defaults to
+    "<service>:<kind>", the outbox's record of why the message was sent."""
+    if not phone:
+        log.info("%s: no phone, %s message not sent", request.number, kind)
+        record_step(request, f"sms_{kind}_no_phone", actor=Actor.system())
+        return False
+    try:
+        notify.send_localized(phone, language, render, purpose=purpose or f"{request.service}:{kind}")
+    except notify.SmsUnavailable as error:
+        log.warning("%s: %s message not sent (%s)", request.number, kind, error.reason)
+        record_step(request, f"sms_{kind}_failed", actor=Actor.system(), note=error.reason)
+        return False
+    record_step(request, f"sms_{kind}", actor=Actor.system())
+    return True
