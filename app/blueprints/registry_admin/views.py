@@ -14,7 +14,7 @@ from app.htmx import render_page
 from app.models.registry import REGISTER_CODES
 from app.registries import registry_health
 from app.responses import file_response
-from app.services import local_registry, registry_csv, registry_pending
+from app.services import local_registry, registry_csv, registry_export, registry_pending
 from app.services.local_registry import PersonError, PersonRecord
 
 
@@ -259,7 +259,7 @@ def export_people():
     audit("view", "registry_export", detail=f"{local_registry.count_people()} people exported as CSV")
     # Built whole, inside the request: a streamed body would outlive the request's database session.
     return file_response(
-        "".join(registry_csv.export_csv()),
+        "".join(registry_export.export_csv()),
         content_type="text/csv",
         filename="local-registry.csv",
         download=True,
