@@ -113,6 +113,17 @@ def csrf_app(app):
     return app
 
 
+# Every test runs on a stopped clock, so none depends on the day or the hour it runs at: a Wednesday morning,
+# a working day with the clinic open. A test that needs another moment says so with `frozen(...)`.
+DEFAULT_MOMENT = datetime(2026, 11, 25, 10, 0, tzinfo=ALMATY)
+
+
+@pytest.fixture(autouse=True)
+def _clock_stopped():
+    with frozen_clock(DEFAULT_MOMENT):
+        yield
+
+
 @pytest.fixture
 def frozen():
     """Freeze the clock at a local (Asia/Almaty) time: `frozen(2026, 11, 23, 10, 0)`."""

@@ -30,6 +30,7 @@ from app.core.urls import absolute_url
 from app.documents import html_to_pdf, render_html
 from app.extensions import db
 from app.models import Document, DocumentCounter, Patient, ServiceRequest
+from app.services.audit import audit
 from app.services.requests import record_step
 
 log = logging.getLogger(__name__)
@@ -188,5 +189,24 @@ def revoke(document: Document, reason: str, actor: Actor) -> Document:
     ).first()
     if request is not None:
         record_step(request, "document_revoked", actor=actor, note=reason)
+    audit(
+        actor, "revoke", "document", object_id=document.number, patient_id=document.subject_id, detail=reason
+    )
     log.info("document %s revoked by %s", document.number, actor.label or actor.staff_id)
+    return document
+
+
+# ---- staff reading issued documents (the head and admins), each read audited ---------------------------
+
+
+def find_for_staff(number: str, *, actor: Actor) -> Document | None:
+    """A document by its number, for a staff search; the search itself is audited."""
+    audit(actor, "search", "document", detail=number[:40])
+    return find_by_number(number)
+
+
+def open_for_staff(document: Document, *, actor: Actor, printed: bool = False) -> Document:
+    """A staff member views (or prints) an issued document: audited against the person it is about."""
+    action = "print" if printed else "view"
+    audit(actor, action, "document", object_id=document.number, patient_id=document.subject_id)
     return document

@@ -31,6 +31,7 @@ from app.core.actors import Actor
 from app.extensions import db
 from app.models import ServiceRequest
 from app.registries import RegistryError, RegistryUnavailable
+from app.services.audit import audit
 from app.services.requests import record_step, transition
 
 log = logging.getLogger(__name__)
@@ -171,8 +172,30 @@ def retry(request: ServiceRequest, actor: Actor, *, channel: str | None = None) 
     return RetryOutcome(request.number, "resolved")
 
 
+def list_for_staff(actor: Actor) -> list[ServiceRequest]:
+    """The queue of waiting requests as staff see it; the look at who is waiting is audited."""
+    waiting = pending_requests()
+    audit(actor, "view", "registry_pending", detail=f"{len(waiting)} requests listed")
+    return waiting
+
+
+def retry_from_queue(request: ServiceRequest, actor: Actor) -> RetryOutcome:
+    """A staff member retries one waiting request from the queue: the retry and its audit entry."""
+    outcome = retry(request, actor)
+    audit(
+        actor,
+        "update",
+        "service_request",
+        object_id=request.number,
+        patient_id=request.subject_id,
+        detail=f"registry retry: {outcome.result}",
+    )
+    return outcome
+
+
 def retry_all(actor: Actor, *, channel: str | None = None) -> list[RetryOutcome]:
-    """Retry every waiting request that can be retried; stop asking once the registry proves still down."""
+    """Retry every waiting request that can be retried; stop asking once the registry proves still down.
+    A staff member's run is audited as one entry."""
     outcomes = []
     for request in pending_requests():
         if not has_retry_handler(request.service):
@@ -182,4 +205,12 @@ def retry_all(actor: Actor, *, channel: str | None = None) -> list[RetryOutcome]
         outcomes.append(outcome)
         if outcome.result == "unavailable":
             break  # the registry is down: asking again for each request would only make people wait
+    if actor.staff is not None:
+        resolved = sum(1 for outcome in outcomes if outcome.result == "resolved")
+        audit(
+            actor,
+            "update",
+            "registry_pending",
+            detail=f"retry all: {len(outcomes)} tried, {resolved} resolved",
+        )
     return outcomes

@@ -1,4 +1,4 @@
-"""The one way a service tells a person about their request by SMS.
+"""The one way a service tells a person about their request by SMS, and the outbox as admins read it.
 
     sms.send_about(request, "booked", phone=patient.phone, language=booking.language,
                    render=lambda: texts.sms_text(booking, "booked"))
@@ -13,12 +13,19 @@ the failed message for staff.
 import logging
 from collections.abc import Callable
 
+from sqlalchemy import select
+
 from app import notify
 from app.core.actors import Actor
-from app.models import ServiceRequest
+from app.extensions import db
+from app.models import ServiceRequest, SmsMessage
+from app.models.notify import SMS_STATUSES
+from app.services.audit import audit
 from app.services.requests import record_step
 
 log = logging.getLogger(__name__)
+
+OUTBOX_PAGE_SIZE = 100
 
 
 def send_about(
@@ -44,3 +51,16 @@ def send_about(
         return False
     record_step(request, f"sms_{kind}", actor=Actor.system())
     return True
+
+
+def outbox_messages(*, phone: str, status: str, actor: Actor) -> list[SmsMessage]:
+    """The newest messages of the outbox, filtered by part of a phone number and a status, for an admin.
+    Audited: the messages name patients' phones."""
+    query = select(SmsMessage).order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
+    if phone:
+        query = query.where(SmsMessage.phone.contains(phone))
+    if status in SMS_STATUSES:
+        query = query.where(SmsMessage.status == status)
+    messages = list(db.session.scalars(query.limit(OUTBOX_PAGE_SIZE)))
+    audit(actor, "view", "sms_outbox", detail=f"phone={phone} status={status} rows={len(messages)}")
+    return messages

@@ -2,12 +2,10 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from app.auth import audit, roles_required
+from app.auth import current_actor, roles_required
 from app.blueprints.documents import bp
 from app.blueprints.documents.forms import RevokeForm
-from app.core.actors import Actor
 from app.extensions import db
 from app.models import Document
 from app.responses import pdf_response
@@ -21,8 +19,7 @@ ROLES = ("head", "admin")
 def find_document():
     number = (request.args.get("number") or "").strip()
     if number:
-        document = documents.find_by_number(number)
-        audit("search", "document", detail=number[:40])
+        document = documents.find_for_staff(number, actor=current_actor())
         if document is not None:
             return redirect(url_for("documents.show_document", document_id=document.id))
         flash(_("No document with the number %(number)s.", number=number), "warning")
@@ -32,16 +29,14 @@ def find_document():
 @bp.get("/<int:document_id>")
 @roles_required(*ROLES)
 def show_document(document_id: int):
-    document = _load(document_id)
-    audit("view", "document", object_id=document.number, patient_id=document.subject_id)
+    document = documents.open_for_staff(_load(document_id), actor=current_actor())
     return _render(document, RevokeForm(formdata=None))
 
 
 @bp.get("/<int:document_id>/pdf")
 @roles_required(*ROLES)
 def print_document(document_id: int):
-    document = _load(document_id)
-    audit("print", "document", object_id=document.number, patient_id=document.subject_id)
+    document = documents.open_for_staff(_load(document_id), actor=current_actor(), printed=True)
     return pdf_response(document.pdf, f"{document.number}.pdf")
 
 
@@ -53,14 +48,7 @@ def revoke_document(document_id: int):
     if document.revoked_at is not None:
         form.reason.errors = [_("This document is already revoked.")]
     elif form.validate_on_submit():
-        documents.revoke(document, form.reason.data, Actor.of_staff(current_user))
-        audit(
-            "revoke",
-            "document",
-            object_id=document.number,
-            patient_id=document.subject_id,
-            detail=form.reason.data,
-        )
+        documents.revoke(document, form.reason.data, current_actor())
         flash(_("Document %(number)s is revoked.", number=document.number), "success")
         return redirect(url_for("documents.show_document", document_id=document.id), 303)
     return _render(document, form)

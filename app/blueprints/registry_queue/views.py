@@ -3,11 +3,9 @@
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 
-from app.auth import audit, roles_required
+from app.auth import current_actor, roles_required
 from app.blueprints.registry_queue import bp
-from app.core.actors import Actor
 from app.htmx import is_htmx_request, render_page
 from app.registries import registry_health
 from app.services import catalogue, registry_pending
@@ -19,8 +17,7 @@ STAFF_ROLES = ("registrar", "head", "admin")
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
 def list_pending():
-    waiting = registry_pending.pending_requests()
-    audit("view", "registry_pending", detail=f"{len(waiting)} requests listed")
+    waiting = registry_pending.list_for_staff(current_actor())
     return render_page(
         "registry_queue/index.html",
         "registry_queue/_list.html",
@@ -36,14 +33,7 @@ def retry_request(number: str):
     service_request = find_by_number(number)
     if service_request is None:
         abort(404)
-    outcome = registry_pending.retry(service_request, Actor.of_staff(current_user))
-    audit(
-        "update",
-        "service_request",
-        object_id=service_request.number,
-        patient_id=service_request.subject_id,
-        detail=f"registry retry: {outcome.result}",
-    )
+    outcome = registry_pending.retry_from_queue(service_request, current_actor())
     if is_htmx_request():
         return render_page(
             "registry_queue/_row.html",
@@ -61,13 +51,8 @@ def retry_request(number: str):
 @bp.post("/retry-all")
 @roles_required(*STAFF_ROLES)
 def retry_all():
-    outcomes = registry_pending.retry_all(Actor.of_staff(current_user))
+    outcomes = registry_pending.retry_all(current_actor())
     resolved = sum(1 for outcome in outcomes if outcome.result == "resolved")
-    audit(
-        "update",
-        "registry_pending",
-        detail=f"retry all: {len(outcomes)} tried, {resolved} resolved",
-    )
     if not outcomes:
         flash(_("No request is waiting for the registry."), "info")
     else:
