@@ -506,7 +506,7 @@ def test_admin_adds_and_edits_a_district(client, admin):
 @pytest.mark.parametrize(
     ("data", "kk_message"),
     [
-        ({"number": "1", "kind": "therapeutic", "population_norm": "2200"}, "1 учаске бұрыннан бар."),
+        ({"number": "1", "kind": "therapeutic", "population_norm": "2200"}, "1-учаске бұрыннан бар."),
         ({"number": "0", "kind": "therapeutic", "population_norm": "2200"}, ""),
         ({"number": "12", "kind": "dental", "population_norm": "2200"}, ""),
         ({"number": "12", "kind": "gp", "population_norm": "-5"}, ""),

@@ -1,8 +1,11 @@
 """The service catalogue: 14 services, complete bilingual passports, deadlines and refusal grounds."""
 
 import re
+from datetime import datetime
 
+from app.core.clock import ALMATY
 from app.models.requests import CHANNELS
+from app.services.calendar import get_calendar
 from app.services.catalogue import PASSPORT_ROWS, SERVICES, DeadlineRule, get
 
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
@@ -81,11 +84,19 @@ def _rule(slug, channel):
 
 
 def test_booking_deadlines():
+    """002 item 14: «не более 10 минут при непосредственном обращении … 30 минут в электронном формате на
+    портале». The lobby kiosk is a direct visit to the provider (issue 24 item 6): 10 minutes, not 30."""
     for slug in ("appointment", "home-visit"):
-        for channel in ("desk", "phone"):
+        for channel in ("desk", "phone", "kiosk"):
             assert _rule(slug, channel) == DeadlineRule("working_minutes", 10)
-        for channel in ("web", "kiosk"):
-            assert _rule(slug, channel) == DeadlineRule("minutes", 30)
+        assert _rule(slug, "web") == DeadlineRule("minutes", 30)
+
+
+def test_a_kiosk_request_is_due_in_ten_minutes_of_a_working_day(app):
+    received = datetime(2026, 11, 25, 10, 0, tzinfo=ALMATY)  # a Wednesday, the clinic open
+    for slug in ("appointment", "home-visit"):
+        due = get(slug).deadline_for("kiosk", received, get_calendar())
+        assert due == datetime(2026, 11, 25, 10, 10, tzinfo=ALMATY)
 
 
 def test_attachment_and_registry_deadlines():
@@ -101,20 +112,57 @@ def test_registry_services_refuse_only_without_consent():
 
 
 def test_attachment_refusal_grounds():
+    """002 item 17: the four grounds of a direct request, and for an electronic one also «несоответствии
+    нормам, предусмотренным статьей 40 Закона … «Об информатизации»» (issue 24 item 4)."""
     assert set(get("attachment").refusal_grounds) == {
         "requirements_not_met",
         "free_choice_once_a_year",
         "population_norm_exceeded",
         "attached_elsewhere",
+        "informatization_law",
     }
 
 
 def test_booking_refusal_grounds():
+    """002 item 15: an electronic request is not accepted when it fails item 12 of the regulation or «статьей
+    40 Закона … «Об информатизации»» (issue 24 item 4)."""
     for slug in ("appointment", "home-visit"):
-        assert set(get(slug).refusal_grounds) == {"no_identity_document", "not_attached"}
+        assert set(get(slug).refusal_grounds) == {
+            "no_identity_document",
+            "not_attached",
+            "informatization_law",
+        }
+        assert "статьей 40" in get(slug).refusal_grounds["informatization_law"].ru
 
 
 def test_built_services_say_where_to_start_and_the_rest_do_not():
     for service in SERVICES:
         assert service.sources
         assert (service.start_endpoint is not None) == service.built, service.slug
+
+
+def test_rows_from_the_national_standard_are_marked():
+    """Issue 24 item 8: for services 7-13 the fee and the documents are not in 001 (it points to «стандартының
+    9-тармағында»); the passport says they come from the national standard."""
+    for number in range(7, 14):
+        service = SERVICES[number - 1]
+        assert {"fee", "documents"} <= service.from_national_standard, service.slug
+    for number in range(1, 7):
+        assert SERVICES[number - 1].from_national_standard == frozenset()
+
+
+def test_the_passport_page_marks_the_rows_from_the_national_standard(client):
+    client.get("/lang/ru")
+    page = client.get("/services/inpatient-extract")
+    text = page.get_data(as_text=True)
+    assert "Из стандарта государственной услуги (приказ № 272)" in text
+    assert text.count('class="passport__mark"') == 3  # fee, schedule, documents
+    assert "Медицинские организации, оказывающие стационарную помощь" in text  # 001:1097, not the clinic
+
+
+def test_the_home_call_deferral_is_the_clinics_own_arrangement():
+    """Issue 24 item 5: 002 item 9 only accepts calls «до 18.00 часов»; registering a later call for the next
+    working day is the clinic's arrangement, and the passport says so."""
+    other = get("home-visit").passport["other"]
+    assert "порядок самой поликлиники, регламент его не предусматривает" in other.ru
+    assert "емхананың өз тәртібі" in other.kk

@@ -77,3 +77,13 @@ def _error(raw):
     except InvalidIin as error:
         return error.message
     raise AssertionError("expected InvalidIin")
+
+
+def test_an_iin_born_after_today_cannot_exist(frozen):
+    """An IIN whose birth date lies in the future (2040 from century digit 5 or 6) was never issued."""
+    frozen(2026, 11, 25, 10, 0)
+    assert parse_iin(make_iin(date(2026, 11, 25), "F", 7)).birth_date == date(2026, 11, 25)  # born today
+    for born in (date(2026, 11, 26), date(2040, 1, 15)):
+        with pytest.raises(InvalidIin) as caught:
+            parse_iin(make_iin(born, "M", 3))
+        assert "after today" in str(caught.value)

@@ -86,3 +86,37 @@ def test_kazakh_is_not_russian_copied_over():
     with_kazakh_letters = [text for text in long_texts if KAZAKH_LETTERS & set(text)]
     # Real Kazakh prose of four words or more almost always uses one of its own letters.
     assert len(with_kazakh_letters) >= 0.8 * len(long_texts), "Kazakh catalog looks like Russian"
+
+
+def _glossary_terms() -> list[tuple[str, str, str]]:
+    """(msgid, kk, ru) rows of the first table of docs/glossary.md."""
+    text = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    table = text.split("## Terms", 1)[1].split("##", 1)[0]
+    rows = []
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0] not in ("English msgid", "") and not set(cells[0]) <= {"-"}:
+            rows.append((cells[0], cells[1], cells[2]))
+    return rows
+
+
+def test_the_glossary_is_read():
+    assert len(_glossary_terms()) >= 8
+
+
+@pytest.mark.parametrize(("msgid", "kk", "ru"), _glossary_terms())
+def test_the_catalogs_say_what_the_glossary_says(msgid, kk, ru):
+    for language, expected in (("kk", kk), ("ru", ru)):
+        message = _catalog(language).get(msgid)
+        assert message is not None, f"{msgid!r} is in the glossary but not in the {language} catalog"
+        assert message.string == expected, (language, msgid)
+
+
+def test_district_numbers_are_ordinals_in_kazakh():
+    """docs/glossary.md: «%(number)s-учаске», never «%(number)s учаске» (a count keeps the space)."""
+    wrong = re.compile(r"%\((number|district)\)s учаске")
+    offenders = []
+    for message in _catalog("kk"):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        offenders += [text for text in strings if text and wrong.search(text)]
+    assert offenders == []

@@ -11,6 +11,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.clock import local_now
+
 FIRST_PASS_WEIGHTS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 SECOND_PASS_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 CENTURY_BY_DIGIT = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
@@ -61,6 +63,9 @@ def parse_iin(raw: str) -> IinInfo:
         birth_date = date(CENTURY_BY_DIGIT[century_digit] + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
     except ValueError:
         raise InvalidIin(_l("The first six digits of the IIN are not a real birth date (YYMMDD).")) from None
+    if birth_date > local_now().date():
+        # e.g. 400115 with century digit 5 or 6: 2040, a person not born yet (fidelity review, issue 24).
+        raise InvalidIin(_l("The birth date in the IIN is after today: please check the IIN for a typo."))
     if check_digit(iin[:11]) != int(iin[11]):
         raise InvalidIin(_l("The IIN check digit does not match: please check it for a typo."))
     return IinInfo(iin=iin, birth_date=birth_date, sex="M" if century_digit % 2 else "F")

@@ -81,6 +81,8 @@ class Service:
     sources: str = ""  # which regulation files and items the passport quotes
     built: bool = False
     start_endpoint: str | None = None  # where a patient starts the service online, once built
+    # Passport rows taken from the national standard of the service, not stated in the regional regulation.
+    from_national_standard: frozenset[str] = frozenset()
 
     def deadline_rule(self, channel: str) -> DeadlineRule | None:
         return self.deadlines.get(channel) or self.deadlines.get("*")
@@ -90,8 +92,11 @@ class Service:
         return rule.apply(received_at, calendar) if rule else None
 
     def passport_rows(self):
-        """(heading, text) pairs in the standard's order."""
-        return [(heading, self.passport[key]) for key, heading in PASSPORT_ROWS]
+        """(heading, text, from the national standard?) in the standard's order."""
+        return [
+            (heading, self.passport[key], key in self.from_national_standard)
+            for key, heading in PASSPORT_ROWS
+        ]
 
 
 # Refusal grounds shared by booking and home calls (regulations 000, 001 services 1-2, 002 services 1-2).
@@ -123,6 +128,17 @@ ATTACHMENT_GROUNDS = {
     ),
 }
 
+# 002 items 15 and 17: a request in electronic form is also not accepted for «несоответствии
+# нормам, предусмотренным статьей 40 Закона Республики Казахстан от 11 января 2007 года «Об информатизации»»
+# (an electronic request that is not a valid electronic document): a technical ground of the web and kiosk.
+INFORMATIZATION_LAW = T(
+    "«Ақпараттандыру туралы» 2007 жылғы 11 қаңтардағы Қазақстан Республикасы Заңының 40-бабында көзделген "
+    "нормаларға сәйкес келмеуі (электрондық сұрау салу бойынша)",
+    "Несоответствие нормам, предусмотренным статьей 40 Закона Республики Казахстан от 11 января 2007 года "
+    "«Об информатизации» (по запросу в электронном формате)",
+)
+PORTAL_GROUNDS = {"informatization_law": INFORMATIZATION_LAW}
+
 # Regulation 004 (ҚР ДСМ-51): the one ground of refusal of the three registry information services.
 NO_CONSENT = T(
     "Сұрау салу жасалған адамның келісімінің болмауы",
@@ -139,14 +155,20 @@ DEBT_TO_PROVIDER = T(
 
 # ---- the services: what the code needs of each; their passport texts are data -----------------------------
 
-# 10 minutes of the registrar's time at the desk or on the phone; 30 minutes for an online request.
+# 002 item 14: «не более 10 минут при непосредственном обращении … 30 минут в электронном формате на
+# портале». The lobby kiosk stands in the provider's own building, so a request there is a direct visit
+# (непосредственное обращение): 10 minutes, like the desk and the phone; only the website has the portal's 30.
 _BOOKING_DEADLINES = {
     "desk": DeadlineRule("working_minutes", 10),
     "phone": DeadlineRule("working_minutes", 10),
+    "kiosk": DeadlineRule("working_minutes", 10),
     "web": DeadlineRule("minutes", 30),
-    "kiosk": DeadlineRule("minutes", 30),
 }
-_BOOKING_GROUNDS = {"no_identity_document": NO_IDENTITY_DOCUMENT, "not_attached": NOT_ATTACHED}
+_BOOKING_GROUNDS = {
+    "no_identity_document": NO_IDENTITY_DOCUMENT,
+    "not_attached": NOT_ATTACHED,
+    **PORTAL_GROUNDS,
+}
 _REGISTRY_DEADLINES = {"*": DeadlineRule("minutes", 30)}  # 004 standard row 4: 30 minutes, portal 24/7
 _ONE_WORKING_DAY = {"*": DeadlineRule("working_days", 1)}
 _NO_CONSENT = {"no_consent": NO_CONSENT}
@@ -159,7 +181,14 @@ _SERVICE_RULES = (
     # Same day; the answer itself is due within 10 minutes (desk, phone) or 30 minutes (portal).
     (2, "home-visit", "HV", _BOOKING_DEADLINES, _BOOKING_GROUNDS, "home_visits.start_call"),
     # 002 item 16 "в течение одного дня"; 003 step tables "бір жұмыс күні барысында".
-    (3, "attachment", "AT", _ONE_WORKING_DAY, ATTACHMENT_GROUNDS, "attachment.start_application"),
+    (
+        3,
+        "attachment",
+        "AT",
+        _ONE_WORKING_DAY,
+        {**ATTACHMENT_GROUNDS, **PORTAL_GROUNDS},
+        "attachment.start_application",
+    ),
     (4, "tb-certificate", "TB", _REGISTRY_DEADLINES, _NO_CONSENT, "certificates.start_tb_form"),
     (
         5,
@@ -218,6 +247,7 @@ def _load_services() -> tuple[Service, ...]:
                 sources=data["sources"],
                 built=start_endpoint is not None,
                 start_endpoint=start_endpoint,
+                from_national_standard=frozenset(data.get("from_national_standard", ())),
             )
         )
     return tuple(services)
