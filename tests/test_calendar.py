@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import CalendarException
 from app.models.clinic import DEFAULT_WORKING_HOURS
 from app.services.calendar import WorkingCalendar, _parse_hours, get_calendar
+from app.services.catalogue import DeadlineRule
 
 
 def almaty(*args) -> datetime:
@@ -87,3 +88,19 @@ def test_results_are_aware_and_comparable_in_utc(calendar):
     deadline = calendar.add_working_minutes(almaty(2026, 11, 23, 10, 0), 10)
     assert deadline.utcoffset() is not None
     assert deadline.astimezone(ALMATY).time() == time(10, 10)
+
+
+def test_legal_terms_count_monday_to_friday_whatever_the_clinic_opens():
+    """Issue 24 item 2: a term of the Law «О государственных услугах» counts working days in the labour-law
+    sense (Monday-Friday, less public holidays), not the clinic's opening days: an open Saturday is no working
+    day for it."""
+    clinic = WorkingCalendar(
+        hours_by_weekday={day: (time(8), time(20)) for day in range(1, 7)}
+    )  # open Saturdays
+    five_days = DeadlineRule("legal_working_days", 5)
+    thursday = datetime(2026, 11, 19, 11, 0, tzinfo=ALMATY)
+    # Fri 20, Mon 23, Tue 24, Wed 25, Thu 26: the open Saturday 21 does not count.
+    assert five_days.apply(thursday, clinic).date() == date(2026, 11, 26)
+    # Over Independence Day (Wednesday 16 December 2026): Fri 11, Mon 14, Tue 15, Thu 17, Fri 18.
+    thursday_before = datetime(2026, 12, 10, 11, 0, tzinfo=ALMATY)
+    assert five_days.apply(thursday_before, clinic).date() == date(2026, 12, 18)

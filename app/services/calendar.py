@@ -22,6 +22,10 @@ from app.models.clinic import DEFAULT_WORKING_HOURS
 # Same-day services (home calls) stop taking requests this long before closing (regulation 002).
 SAME_DAY_CUTOFF_BEFORE_CLOSING = timedelta(hours=2)
 _SEARCH_LIMIT_DAYS = 400  # no clinic is closed for longer; guards against a misconfigured schedule
+# Legal terms (a complaint's 5 working days under the Law «О государственных услугах», art. 25) count working
+# days in the labour-law sense: Monday to Friday, less public holidays and the days off the government moves,
+# whatever days the clinic itself opens (an open Saturday is not a working day for them).
+LEGAL_WORKING_HOURS = {weekday: (time(9, 0), time(18, 0)) for weekday in range(1, 6)}
 
 
 @lru_cache(maxsize=8)
@@ -74,6 +78,11 @@ class WorkingCalendar:
     def is_open_at(self, moment: datetime) -> bool:
         hours = self.hours_on(moment.astimezone(ALMATY).date())
         return hours is not None and hours[0] <= moment < hours[1]
+
+    def for_legal_terms(self) -> "WorkingCalendar":
+        """The Monday-to-Friday calendar of legal terms, keeping the transfers the admin entered (a Saturday
+        worked in exchange for a bridge day is a working day in law too)."""
+        return WorkingCalendar(LEGAL_WORKING_HOURS, self.extra_working_days, self.extra_days_off)
 
     # ---- deadlines ----------------------------------------------------------------------------
     def add_working_days(self, start: datetime, days: int) -> datetime:

@@ -39,7 +39,9 @@ class DeadlineRule:
 
     kinds: "minutes" (calendar minutes, for services that answer automatically 24/7),
     "working_minutes" (minutes of the clinic's open time), "working_days" (close of the N-th working day),
-    "same_day" (by the clinic's closing time on the day of receipt, or the next working day's).
+    "legal_working_days" (the N-th working day in the labour-law sense, Monday to Friday less holidays: the
+    terms of the Law «О государственных услугах»), "same_day" (by the clinic's closing time on the day of
+    receipt, or the next working day's).
     """
 
     kind: str
@@ -56,6 +58,8 @@ class DeadlineRule:
             return calendar.add_working_minutes(received_at, self.amount)
         if self.kind == "working_days":
             return calendar.add_working_days(received_at, self.amount)
+        if self.kind == "legal_working_days":
+            return calendar.for_legal_terms().add_working_days(received_at, self.amount)
         if self.kind == "same_day":
             hours = calendar.hours_on(received_at.astimezone(calendar_tz()).date())
             if hours is not None and received_at < hours[1]:
