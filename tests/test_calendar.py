@@ -94,9 +94,8 @@ def test_legal_terms_count_monday_to_friday_whatever_the_clinic_opens():
     """Issue 24 item 2: a term of the Law «О государственных услугах» counts working days in the labour-law
     sense (Monday-Friday, less public holidays), not the clinic's opening days: an open Saturday is no working
     day for it."""
-    clinic = WorkingCalendar(
-        hours_by_weekday={day: (time(8), time(20)) for day in range(1, 7)}
-    )  # open Saturdays
+    open_saturdays = {day: (time(8), time(20)) for day in range(1, 7)}
+    clinic = WorkingCalendar(hours_by_weekday=open_saturdays)
     five_days = DeadlineRule("legal_working_days", 5)
     thursday = datetime(2026, 11, 19, 11, 0, tzinfo=ALMATY)
     # Fri 20, Mon 23, Tue 24, Wed 25, Thu 26: the open Saturday 21 does not count.
