@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import configure_mappers
 
-from app import auth, channels, cli, errors, templating
+from app import auth, channels, cli, errors, security, templating
 from app.blueprints import BLUEPRINTS
 from app.config import PROJECT_ROOT, DefaultConfig
 from app.core import i18n
@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    security.init_app(app)
     auth.init_app(app)
     channels.init_app(app)
     templating.init_app(app)

@@ -28,6 +28,10 @@ class DefaultConfig:
     # Argon2id cost, e.g. {"time_cost": 3, "memory_cost": 65536}; empty means argon2-cffi's recommended
     # defaults. Only the test suite lowers it, to keep hundreds of sign-ins fast.
     PASSWORD_HASH_PARAMETERS: dict = {}
+    # Trusted reverse-proxy hops in front of the app (app/security.py): 0 trusts no X-Forwarded-* header;
+    # deploy/ sets 1 for nginx on the same machine. HTTPS: the site is served over TLS (HSTS, Secure cookies).
+    PROXY_HOPS = 0
+    HTTPS = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 

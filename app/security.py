@@ -1,0 +1,50 @@
+"""What every response says to the browser about itself, and where requests really come from.
+
+- Behind a reverse proxy (deploy/: nginx on the same machine) every request arrives from the proxy's address;
+  PROXY_HOPS trusted hops of X-Forwarded-For / -Proto give back the patient's own address, so per-address
+  limits are per person and not one bucket for the whole clinic. 0 (the default) trusts no header: a client
+  could otherwise claim any address.
+- A strict Content-Security-Policy: the templates have no inline script or style (keep it so: htmx's own
+  indicator style is switched off in base.html and lives in emhana.css), nothing is loaded from elsewhere, and
+  no page may be framed (no clickjacking of one-click staff buttons).
+- HTTPS (a setting, on in deploy/): HSTS and cookies marked Secure.
+"""
+
+from flask import Flask, Response, current_app
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HSTS = "max-age=31536000"
+
+
+def init_app(app: Flask) -> None:
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    if app.config.get("HTTPS"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+    app.after_request(_security_headers)
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config.get("HTTPS"):
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    return response

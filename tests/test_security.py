@@ -1,0 +1,73 @@
+"""What every response tells the browser (app/security.py): a strict CSP, no framing, no sniffing, HSTS and
+Secure cookies over HTTPS; and the client's own address behind a trusted proxy."""
+
+import pytest
+from flask import request
+
+from app import create_app
+from app.security import CONTENT_SECURITY_POLICY
+from tests.conftest import IsolatedRequestClient
+
+
+@pytest.mark.parametrize("path", ["/", "/services", "/staff/login", "/no-such-page"])
+def test_every_page_forbids_framing_sniffing_and_foreign_scripts(client, path):
+    headers = client.get(path).headers
+    assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in headers  # plain HTTP: HSTS would lock a LAN trial out
+
+
+def test_the_templates_keep_no_inline_script_for_the_policy_to_allow(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "<script>" not in html and "<script " not in html.replace('<script src="', "")
+    assert '"includeIndicatorStyles": false' in html  # htmx's inline <style> would break style-src 'self'
+
+
+def _app(database_url, tmp_path, **settings):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+            "INSTANCE_UPLOADS": str(tmp_path / "uploads"),
+            **settings,
+        }
+    )
+    app.test_client_class = IsolatedRequestClient
+    return app
+
+
+def test_over_https_the_site_asks_for_https_and_marks_cookies_secure(app, database_url, tmp_path):
+    secure = _app(database_url, tmp_path, HTTPS=True)
+    client = secure.test_client()
+    response = client.get("/lang/ru?next=/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert secure.config["SESSION_COOKIE_SECURE"] is True
+    cookie = next(value for key, value in response.headers.items() if key == "Set-Cookie")
+    assert "emhana_lang=ru" in cookie
+
+
+def test_forwarded_addresses_are_believed_only_through_trusted_hops(app, database_url, tmp_path):
+    """PROXY_HOPS=0 (the default) ignores X-Forwarded-For, so nobody can claim another address; 1 hop (nginx
+    on the same machine, deploy/) gives back the client's own address."""
+    seen = []
+    for hops in (0, 1):
+        proxied = _app(database_url, tmp_path, PROXY_HOPS=hops)
+
+        @proxied.get("/_test/address")
+        def address():
+            return request.remote_addr or ""
+
+        response = proxied.test_client().get(
+            "/_test/address",
+            headers={"X-Forwarded-For": "10.1.2.3"},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
+        seen.append(response.get_data(as_text=True))
+    assert seen == ["127.0.0.1", "10.1.2.3"]
