@@ -8,10 +8,16 @@
   indicator style is switched off in base.html and lives in emhana.css), nothing is loaded from elsewhere, and
   no page may be framed (no clickjacking of one-click staff buttons).
 - HTTPS (a setting, on in deploy/): HSTS and cookies marked Secure.
+- No page shown to a signed-in staff member or to a patient who is signed in (or half-way through signing
+  in) is kept by the browser or a proxy: desk computers and the kiosk are shared, and Back must not bring the
+  previous person's data back.
 """
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request, session
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.responses import NO_STORE
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -47,4 +53,13 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     if current_app.config.get("HTTPS"):
         headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint != "static" and _shows_a_person():
+        headers["Cache-Control"] = NO_STORE
     return response
+
+
+def _shows_a_person() -> bool:
+    """A staff member is signed in, or the session holds a patient's IIN (signed in or waiting for a code)."""
+    if current_user.is_authenticated:
+        return True
+    return any(key.endswith("_iin") and value for key, value in session.items())

@@ -71,3 +71,15 @@ def test_forwarded_addresses_are_believed_only_through_trusted_hops(app, databas
         )
         seen.append(response.get_data(as_text=True))
     assert seen == ["127.0.0.1", "10.1.2.3"]
+
+
+def test_staff_pages_are_never_stored(client, login):
+    login("registrar")
+    assert client.get("/staff/registrar").headers["Cache-Control"] == "no-store"
+
+
+def test_public_pages_may_be_cached_until_a_patient_signs_in(client, app):
+    assert "no-store" not in client.get("/services").headers.get("Cache-Control", "")
+    with client.session_transaction() as session:
+        session["patient_iin"] = "550617310005"
+    assert client.get("/services").headers["Cache-Control"] == "no-store"
