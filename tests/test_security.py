@@ -25,6 +25,7 @@ def test_the_templates_keep_no_inline_script_for_the_policy_to_allow(client):
     html = client.get("/").get_data(as_text=True)
     assert "<script>" not in html and "<script " not in html.replace('<script src="', "")
     assert '"includeIndicatorStyles": false' in html  # htmx's inline <style> would break style-src 'self'
+    assert '"attributesToSettle": ["class", "width", "height"]' in html  # nor may it copy style attributes
 
 
 def _app(database_url, tmp_path, **settings):

@@ -74,13 +74,32 @@ def browser():
 @pytest.fixture
 def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = _watched_page(context, request)
+    yield page
+    context.close()
+    _assert_no_policy_violation(page)
+
+
+def _watched_page(context, request):
+    """A page with its artefact folder, whose console is watched for Content-Security-Policy violations."""
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.artifacts = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
     shutil.rmtree(page.artifacts, ignore_errors=True)
     page.artifacts.mkdir(parents=True, exist_ok=True)
-    yield page
-    context.close()
+    page.policy_violations = []
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text:
+            page.policy_violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", watch)
+    return page
+
+
+def _assert_no_policy_violation(page) -> None:
+    """The app's pages keep to their own strict CSP (app/security.py): nothing inline, nothing foreign."""
+    assert page.policy_violations == [], page.policy_violations
 
 
 def snap(page, step: str) -> None:
@@ -90,7 +109,9 @@ def snap(page, step: str) -> None:
 
 def assert_accessible(page) -> None:
     """axe-core on the current page: no serious or critical WCAG 2 A/AA violation."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
+    # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern: a
+    # <script> tag with axe inline would be refused, as it should be for anything else inline.
+    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         ["wcag2a", "wcag2aa", "wcag21aa"],
@@ -153,13 +174,10 @@ def kiosk_page(browser, kiosk_server, request):
 
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, has_touch=True)
     context.add_cookies([{"name": KIOSK_COOKIE, "value": kiosk_server.token, "url": kiosk_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.artifacts = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
-    shutil.rmtree(page.artifacts, ignore_errors=True)
-    page.artifacts.mkdir(parents=True, exist_ok=True)
+    page = _watched_page(context, request)
     yield page
     context.close()
+    _assert_no_policy_violation(page)
 
 
 # ---- Printing at the kiosk --------------------------------------------------------------------------
