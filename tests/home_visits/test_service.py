@@ -328,9 +328,13 @@ def test_the_database_refuses_two_live_calls_even_when_the_check_is_raced(doctor
     db.session.commit()
     # The other call read "no call yet" a moment before the first one was saved.
     real_live_call = home_visits.live_call
-    calls = iter([None])
+    stale = iter([True])  # the first look misses the saved call; later looks see it
+
+    def raced_live_call(patient, day):
+        return None if next(stale, False) else real_live_call(patient, day)
+
     # call_doctor reads live_call in the operations room, where the race is staged.
-    monkeypatch.setattr(operations, "live_call", lambda p, d: next(calls, None) or real_live_call(p, d))
+    monkeypatch.setattr(operations, "live_call", raced_live_call)
     with pytest.raises(home_visits.DuplicateCall) as duplicate:
         call(patient, channel="phone")
     assert duplicate.value.visit.id == first.id
