@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models.notify import SmsMessage
 from tests.conftest import page_text
-from tests.home_visit_factories import make_clinic, make_district_doctor, make_patient
+from tests.home_visits.factories import make_clinic, make_district_doctor, make_patient
 
 HX = {"HX-Request": "true"}
 PHONE = "+77010000001"

@@ -8,9 +8,9 @@ from app.blueprints.certificates import bp as certificates_bp
 from app.blueprints.complaints import bp as complaints_bp
 from app.blueprints.desk_appointments import bp as desk_appointments_bp
 from app.blueprints.desk_attachment import bp as desk_attachment_bp
-from app.blueprints.desk_home_visits import bp as desk_home_visits_bp
 from app.blueprints.documents import bp as documents_bp
 from app.blueprints.home_visits import bp as home_visits_bp
+from app.blueprints.home_visits import desk_bp as desk_home_visits_bp
 from app.blueprints.kiosk import bp as kiosk_bp
 from app.blueprints.monitoring import bp as monitoring_bp
 from app.blueprints.outbox_admin import bp as outbox_admin_bp

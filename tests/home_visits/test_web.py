@@ -13,7 +13,7 @@ from app.models import HomeVisit, ServiceRequest, SmsMessage
 from app.patient_auth import IIN_KEY, SEEN_KEY
 from app.services import kiosk as kiosk_service
 from tests.conftest import page_text
-from tests.home_visit_factories import make_clinic, make_district_doctor, make_patient, registry_down
+from tests.home_visits.factories import make_clinic, make_district_doctor, make_patient, registry_down
 
 # What each language says, so every test checks real translations, not English fallbacks.
 TEXTS = {

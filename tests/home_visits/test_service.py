@@ -12,7 +12,8 @@ from app.extensions import db
 from app.models import HomeVisit, ScheduleException, ServiceRequest, SmsMessage
 from app.services import home_visits, registry_pending, schedules
 from app.services.calendar import get_calendar
-from tests.home_visit_factories import (
+from app.services.home_visits import operations
+from tests.home_visits.factories import (
     INDEPENDENCE_DAY,
     MONDAY,
     SATURDAY,
@@ -83,7 +84,9 @@ def call(patient, channel="web", **kwargs):
         ),
     ],
 )
-def test_the_cutoff_rules(clinic, moment, day, reason):
+def test_the_cutoff_rules(clinic, frozen, moment, day, reason):
+    local = moment.astimezone(ALMATY)
+    frozen(local.year, local.month, local.day, local.hour, local.minute)
     call_day = home_visits.call_day_for(moment, get_calendar())
     assert (call_day.day, call_day.reason) == (day, reason)
 
@@ -91,6 +94,7 @@ def test_the_cutoff_rules(clinic, moment, day, reason):
 def test_an_admin_day_off_defers_calls_too(clinic, frozen):
     from app.services.clinic import add_calendar_exception
 
+    frozen(2026, 11, 20, 9, 0)  # the Friday before: the exception is added ahead of the day
     add_calendar_exception(
         day=MONDAY, is_working=False, note="sanitary day", today=MONDAY - timedelta(days=3)
     )
@@ -324,8 +328,13 @@ def test_the_database_refuses_two_live_calls_even_when_the_check_is_raced(doctor
     db.session.commit()
     # The other call read "no call yet" a moment before the first one was saved.
     real_live_call = home_visits.live_call
-    calls = iter([None])
-    monkeypatch.setattr(home_visits, "live_call", lambda p, d: next(calls, None) or real_live_call(p, d))
+    stale = iter([True])  # the first look misses the saved call; later looks see it
+
+    def raced_live_call(patient, day):
+        return None if next(stale, False) else real_live_call(patient, day)
+
+    # call_doctor reads live_call in the operations room, where the race is staged.
+    monkeypatch.setattr(operations, "live_call", raced_live_call)
     with pytest.raises(home_visits.DuplicateCall) as duplicate:
         call(patient, channel="phone")
     assert duplicate.value.visit.id == first.id

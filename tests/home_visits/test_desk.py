@@ -10,11 +10,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.core.actors import Actor
+from app.core.clock import ALMATY
 from app.extensions import db
 from app.models import AuditEntry, HomeVisit, ServiceRequest, SmsMessage
 from app.services import home_visits
 from tests.conftest import page_text
-from tests.home_visit_factories import (
+from tests.home_visits.factories import (
     district,
     make_clinic,
     make_district_doctor,
@@ -101,7 +102,7 @@ def test_a_registrar_takes_a_phone_call_and_the_caller_is_told_the_time(
     assert visit.request.channel == "phone" and visit.request.created_by_id == registrar.id
     assert visit.temperature == 39.1 and visit.callback_phone == "+77015554433"
     assert visit.applicant_kind == "relative" and visit.applicant_name == "Ахметов Серік"
-    assert visit.request.deadline_at.astimezone(home_visits.ALMATY).strftime("%H:%M") == "09:50"
+    assert visit.request.deadline_at.astimezone(ALMATY).strftime("%H:%M") == "09:50"
     sms = db.session.scalars(select(SmsMessage)).one()
     assert sms.phone == "+77015554433" and sms.language == "ru" and "Врач" in sms.text
     assert ("create", "home_visit") in audit_actions(registrar.id)
@@ -189,7 +190,7 @@ def test_the_registrar_assigns_a_waiting_call_and_reassigns_it(client, login, do
     assert response.status_code == 303
     visit = home_visits.find_by_number(number)
     assert visit.doctor_id == doctors[2].id
-    assert visit.window_starts_at.astimezone(home_visits.ALMATY).strftime("%H:%M") == "15:00"
+    assert visit.window_starts_at.astimezone(ALMATY).strftime("%H:%M") == "15:00"
     assert ("update", "home_visit") in audit_actions(registrar.id)
     assert "Дәрігер немесе уақыт өзгертілді" in page_text(client.get(response.headers["Location"]))
 

@@ -15,14 +15,12 @@ from app.blueprints.home_visits import bp
 from app.blueprints.home_visits.forms import CallForm, CodeForm, IinForm
 from app.channels import current_channel, current_kiosk
 from app.core.actors import Actor
-from app.core.clock import local_now
 from app.core.i18n import current_language
 from app.core.iin import InvalidIin, parse_iin
 from app.htmx import redirect_after_step, render_page
 from app.patient_auth import current_patient_iin, sign_out_patient
 from app.patient_sign_in import PatientSignIn
-from app.registries import RegistryUnavailable
-from app.services import home_visits, patients, registry_pending
+from app.services import home_visits, patients
 from app.services import status as status_service
 
 log = logging.getLogger(__name__)
@@ -33,14 +31,6 @@ POLL_SECONDS = 10
 @bp.context_processor
 def _labels() -> dict:
     return {"red_flag_labels": home_visits.RED_FLAG_LABELS, "status_labels": home_visits.STATUS_LABELS}
-
-
-def _signed_in_card():
-    """The signed-in person's clinic card (created from the registry when missing), or None."""
-    iin = current_patient_iin()
-    if not iin:
-        return None
-    return patients.find_patient(iin) or patients.card_for(iin)
 
 
 # ---- identification: the shared patient sign-in, landing on the call form ---------------------------------
@@ -54,7 +44,27 @@ SIGN_IN = PatientSignIn(
     code_form=CodeForm,
     page_values=lambda: {"call_day": home_visits.call_day_for()},
 )
-SIGN_IN.register(bp)
+
+
+@bp.get("/")
+def start_call():
+    """The sign-in box, or straight on to the call form for someone already signed in."""
+    return SIGN_IN.start()
+
+
+@bp.post("/code")
+def send_code():
+    return SIGN_IN.send_code()
+
+
+@bp.post("/code/check")
+def check_code():
+    return SIGN_IN.check_code()
+
+
+@bp.post("/sign-out")
+def sign_out():
+    return SIGN_IN.sign_out()
 
 
 # ---- the call ----------------------------------------------------------------------------------------
@@ -81,26 +91,23 @@ def _signs_from(form: CallForm, applicant) -> set[str]:
         birth_date = None  # until the family member's IIN is complete, their age is unknown
         with contextlib.suppress(InvalidIin):
             birth_date = parse_iin(form.relative_iin.data or "").birth_date
-    try:
-        temperature = home_visits.parse_temperature(form.temperature.data)
-    except home_visits.InvalidCall:
-        temperature = None
-    flags = {flag for flag in (form.red_flags.data or []) if flag in home_visits.RED_FLAG_LABELS}
-    return flags | home_visits.detect_red_flags(
-        form.complaint.data or "", temperature, birth_date, local_now().date()
+    return home_visits.signs_shown(
+        form.complaint.data or "", form.temperature.data, form.red_flags.data, birth_date
     )
 
 
 def _applicant():
     """The signed-in person's card (None when nobody is signed in), or the sign-in box saying why there is
     none to be had."""
-    try:
-        return _signed_in_card(), None
-    except RegistryUnavailable:
-        return None, SIGN_IN.render_box(error=str(registry_pending.UNAVAILABLE_MESSAGE))
-    except patients.PatientUnknown as unknown:
-        sign_out_patient()
-        return None, SIGN_IN.render_box(error=unknown.message)
+    iin = current_patient_iin()
+    if not iin:
+        return None, None
+    found = home_visits.find_patient(iin)
+    if found.patient is None:
+        if not found.registry_unavailable:  # the registry knows nobody with this IIN any more
+            sign_out_patient()
+        return None, SIGN_IN.render_box(error=found.problem)
+    return found.patient, None
 
 
 @bp.get("/new")
@@ -141,22 +148,13 @@ def create_call():
         if relative_iin == applicant.iin:
             for_relative = False
         else:
-            try:
-                patient = patients.card_for(relative_iin)
-            except patients.PatientUnknown as unknown:
-                form.relative_iin.errors.append(unknown.message)
+            relative = home_visits.find_patient(relative_iin)
+            if relative.registry_unavailable:  # everything entered stays on the page
+                return _call_page(form, applicant, status=503, error=relative.problem)
+            if relative.patient is None:
+                form.relative_iin.errors.append(relative.problem)
                 return _call_page(form, applicant, status=422)
-            except RegistryUnavailable:
-                return _call_page(
-                    form,
-                    applicant,
-                    status=503,
-                    error=_(
-                        "The state database of individuals is not answering right now, so we cannot find "
-                        "your family member. Everything you entered is kept below: please try again in a "
-                        "few minutes, or call the registry desk. In an emergency call 103."
-                    ),
-                )
+            patient = relative.patient
     try:
         details = home_visits.CallDetails(
             address=form.address.data or "",
@@ -245,13 +243,5 @@ def show_call(number: str):
         signs=set(visit.red_flags or []),
         polls=visit.status in ("waiting", "unassigned"),
         poll_seconds=POLL_SECONDS,
-        refusal=_refusal_text(visit),
+        refusal=home_visits.refusal_text(visit),
     )
-
-
-def _refusal_text(visit):
-    if visit.status != "refused":
-        return None
-    if visit.request.refusal_ground == "not_attached":
-        return str(home_visits.NOT_ATTACHED_MESSAGE) % {"phone": home_visits.emergency_phone()}
-    return str(home_visits.NO_IDENTITY_DOCUMENT_MESSAGE)

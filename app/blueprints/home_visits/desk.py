@@ -2,7 +2,8 @@
 its answer deadlines, one call (assign, reassign, cancel, outcome), and the doctor's route list (page, PDF).
 
 Who may do what: registrars and the head take calls, read the journal and assign doctors; a doctor reads and
-marks the calls given to them; the head may do all of it. Every view of a patient's data is audited.
+marks the calls given to them; the head may do all of it. Every look at and change of a patient's data is
+audited by the service function that does it (the views pass current_actor()).
 """
 
 import logging
@@ -13,21 +14,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.auth import audit, roles_required
-from app.blueprints.desk_home_visits import bp
-from app.blueprints.desk_home_visits.forms import AssignForm, CancelForm, DeskCallForm, OutcomeForm
-from app.core.actors import Actor
+from app.auth import current_actor, roles_required
+from app.blueprints.home_visits import desk_bp
+from app.blueprints.home_visits.forms import AssignForm, CancelForm, DeskCallForm, OutcomeForm
 from app.core.clock import ALMATY, local_now
 from app.core.i18n import current_language
-from app.core.iin import InvalidIin, parse_iin
-from app.documents import render_pdf
-from app.extensions import db
 from app.htmx import is_htmx_request, render_page
-from app.models import StaffMember
 from app.models.home_visits import VISIT_STATUSES
-from app.registries import RegistryUnavailable
 from app.responses import pdf_response
-from app.services import catalogue, home_visits, patients
+from app.services import home_visits
 from app.services.clinic import list_districts
 from app.services.status import CHANNEL_LABELS
 
@@ -38,10 +33,6 @@ CALL_ROLES = ("registrar", "head", "doctor")
 OUTCOME_ROLES = ("doctor", "head")
 ROUTE_ROLES = ("registrar", "head", "doctor")
 JOURNAL_POLL_SECONDS = 20
-
-
-def _actor() -> Actor:
-    return Actor.of_staff(current_user)
 
 
 def _sees_every_call() -> bool:
@@ -61,7 +52,7 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-@bp.context_processor
+@desk_bp.context_processor
 def _labels() -> dict:
     return {
         "red_flag_labels": home_visits.RED_FLAG_LABELS,
@@ -79,74 +70,45 @@ def _labels() -> dict:
 
 
 # ---- the home-call journal ------------------------------------------------------------------------------
-def _journal_context() -> dict:
-    day = _day_arg()
-    district_id = _int_arg("district")
-    status = request.args.get("status") if request.args.get("status") in VISIT_STATUSES else None
-    visits = home_visits.journal(day, district_id=district_id, status=status)
-    awaiting = home_visits.awaiting_answer()
-    states = {visit.id: home_visits.deadline_state(visit) for visit in [*visits, *awaiting]}
-    return {
-        "day": day,
-        "district_id": district_id,
-        "status": status,
-        "visits": visits,
-        "awaiting": awaiting,
-        "states": states,
-        "attention": sum(1 for visit in awaiting if states[visit.id].needs_attention),
-        "districts": list_districts(),
-        "statuses": VISIT_STATUSES,
-        "poll_seconds": JOURNAL_POLL_SECONDS,
-        "now": local_now(),
-    }
-
-
-@bp.get("/")
+@desk_bp.get("/")
 @roles_required(*DESK_ROLES)
 def show_journal():
-    context = _journal_context()
-    if request.headers.get("HX-Trigger") == "journal":
-        # The open journal refreshing itself every few seconds is not a new look at the data: the opening
-        # and every change of filter are audited, the self-refreshes would only bury them.
-        return render_page("desk_home_visits/journal.html", "desk_home_visits/_journal.html", **context)
-    audit(
-        "view",
-        "home_visit_journal",
-        object_id=context["day"].isoformat(),
-        detail=f"district={context['district_id'] or 'all'}; status={context['status'] or 'all'}; "
-        f"{len(context['visits'])} calls, {len(context['awaiting'])} awaiting an answer",
+    status = request.args.get("status")
+    journal = home_visits.open_journal(
+        _day_arg(),
+        district_id=_int_arg("district"),
+        status=status if status in VISIT_STATUSES else None,
+        actor=current_actor(),
+        refresh=request.headers.get("HX-Trigger") == "journal",
     )
-    return render_page("desk_home_visits/journal.html", "desk_home_visits/_journal.html", **context)
+    return render_page(
+        "home_visits/desk/journal.html",
+        "home_visits/desk/_journal.html",
+        day=journal.day,
+        district_id=journal.district_id,
+        status=journal.status,
+        visits=journal.visits,
+        awaiting=journal.awaiting,
+        states=journal.states,
+        attention=journal.attention,
+        districts=list_districts(),
+        statuses=VISIT_STATUSES,
+        poll_seconds=JOURNAL_POLL_SECONDS,
+        now=local_now(),
+    )
 
 
 # ---- the registrar takes a call ---------------------------------------------------------------------------
 def _find_patient(raw_iin: str):
     """(patient, problem): the card for the IIN (made from the registry when missing), or what went wrong."""
-    try:
-        iin = parse_iin(raw_iin).iin
-    except InvalidIin as invalid:
-        return None, invalid.message
-    patient = patients.find_patient(iin)
-    if patient is not None:
-        return patient, None
-    try:
-        return patients.card_for(iin), None
-    except patients.PatientUnknown as unknown:
-        return None, unknown.message
-    except RegistryUnavailable:
-        return None, _(
-            "The clinic has no card for this IIN and the state database of individuals is not answering "
-            "right now, so the patient cannot be found. Try again in a minute; if the condition is urgent, "
-            "advise the caller to phone 103."
-        )
+    found = home_visits.find_patient(raw_iin)
+    return found.patient, found.problem
 
 
 def _call_page(form: DeskCallForm, patient, *, problem=None, error=None, duplicate=None, status=200):
-    today_call = None
-    if patient is not None:
-        today_call = home_visits.live_call(patient, home_visits.call_day_for().day)
+    today_call = home_visits.todays_call(patient) if patient is not None else None
     return render_page(
-        "desk_home_visits/new.html",
+        "home_visits/desk/new.html",
         None,
         status=status,
         form=form,
@@ -160,7 +122,7 @@ def _call_page(form: DeskCallForm, patient, *, problem=None, error=None, duplica
     )
 
 
-@bp.get("/new")
+@desk_bp.get("/new")
 @roles_required(*DESK_ROLES)
 def new_call():
     raw_iin = request.args.get("iin", "").strip()
@@ -170,12 +132,12 @@ def new_call():
     patient, problem = _find_patient(raw_iin)
     if patient is None:
         return _call_page(form, None, problem=problem, status=422 if problem else 200)
-    audit("view", "patient", object_id=patient.id, patient_id=patient.id, detail="home call form")
+    home_visits.open_patient(patient, actor=current_actor())
     form = DeskCallForm(formdata=None, iin=patient.iin, address=patient.address, callback_phone=patient.phone)
     return _call_page(form, patient)
 
 
-@bp.post("/new")
+@desk_bp.post("/new")
 @roles_required(*DESK_ROLES)
 def create_call():
     form = DeskCallForm()
@@ -198,7 +160,7 @@ def create_call():
         visit = home_visits.call_doctor(
             patient,
             details,
-            actor=_actor(),
+            actor=current_actor(),
             channel=form.channel.data,
             language=patient.language,
             identity_document_checked=form.identity_document_checked.data,
@@ -214,13 +176,6 @@ def create_call():
     except home_visits.CallRefused as refused:
         visit = refused.visit
         flash(str(refused.message), "error")
-    audit(
-        "create",
-        "home_visit",
-        object_id=visit.number,
-        patient_id=patient.id,
-        detail=f"via {visit.request.channel}",
-    )
     if visit.status == "assigned":
         flash(
             _(
@@ -246,14 +201,11 @@ def _visit_or_404(number: str):
 
 
 def _assign_form(visit, formdata=None) -> AssignForm:
-    options = home_visits.doctor_options(
-        visit.visit_day, visit.district, home_visits.district_kinds_for(visit.patient, visit.visit_day)
-    )
+    options, starts = home_visits.assignment_options(visit)
     form = AssignForm(formdata=formdata)
     form.doctor.choices = [SelectChoice("", _("Choose a doctor"))] + [
         SelectChoice(str(option.doctor.id), _doctor_option_label(option)) for option in options
     ]
-    starts = sorted({start for option in options for start in home_visits.window_starts(option.hours)})
     form.starts_at.choices = [SelectChoice("", _("The next window"))] + [
         SelectChoice(start.strftime("%H:%M"), start.strftime("%H:%M")) for start in starts
     ]
@@ -277,7 +229,7 @@ def _render_call(visit, *, assign_form=None, outcome_form=None, error=None, stat
         current_user.has_role("doctor") and visit.doctor_id == current_user.id
     )
     return render_page(
-        "desk_home_visits/show.html",
+        "home_visits/desk/show.html",
         None,
         status=status,
         visit=visit,
@@ -296,52 +248,39 @@ def _render_call(visit, *, assign_form=None, outcome_form=None, error=None, stat
         if can_mark and visit.status in ("assigned", "done")
         else None,
         error=error,
-        refusal_ground=catalogue.get(home_visits.SERVICE).refusal_grounds.get(
-            visit.request.refusal_ground or ""
-        ),
+        refusal_ground=home_visits.refusal_ground(visit),
         today=local_now().date(),
     )
 
 
-@bp.get("/<number>")
+@desk_bp.get("/<number>")
 @roles_required(*CALL_ROLES)
 def show_call(number: str):
-    visit = _visit_or_404(number)
-    audit("view", "home_visit", object_id=visit.number, patient_id=visit.patient_id)
+    visit = home_visits.open_call(_visit_or_404(number), actor=current_actor())
     return _render_call(visit)
 
 
-@bp.post("/<number>/assign")
+@desk_bp.post("/<number>/assign")
 @roles_required(*DESK_ROLES)
 def assign_doctor(number: str):
     visit = _visit_or_404(number)
     form = _assign_form(visit, formdata=request.form)
     if not form.validate():
         return _render_call(visit, assign_form=form, status=422)
-    doctor = db.session.get(StaffMember, int(form.doctor.data)) if form.doctor.data.isdigit() else None
+    doctor = home_visits.find_doctor(int(form.doctor.data) if form.doctor.data.isdigit() else None)
     starts_at = None
     if form.starts_at.data:
         starts_at = datetime.combine(
             visit.visit_day, datetime.strptime(form.starts_at.data, "%H:%M").time(), ALMATY
         )
     try:
-        if doctor is None:
-            raise home_visits.ChangeNotAllowed(_("Choose a doctor from the list."), field="doctor")
-        before = visit.doctor_id
-        home_visits.assign_doctor(visit, doctor, actor=_actor(), starts_at=starts_at)
+        home_visits.assign_doctor(visit, doctor, actor=current_actor(), starts_at=starts_at)
     except home_visits.ChangeNotAllowed as refused:
         target = getattr(form, refused.field or "", None)
         if target is not None:
             target.errors = [*target.errors, refused.message]
             return _render_call(visit, assign_form=form, status=422)
         return _render_call(visit, assign_form=form, error=refused.message, status=422)
-    audit(
-        "update",
-        "home_visit",
-        object_id=visit.number,
-        patient_id=visit.patient_id,
-        detail=f"{'reassigned' if before else 'assigned'}: doctor {doctor.id}, {home_visits.describe(visit)}",
-    )
     flash(
         _(
             "Call %(number)s: %(answer)s",
@@ -353,7 +292,7 @@ def assign_doctor(number: str):
     return redirect(url_for("desk_home_visits.show_call", number=visit.number), 303)
 
 
-@bp.post("/<number>/cancel")
+@desk_bp.post("/<number>/cancel")
 @roles_required(*DESK_ROLES)
 def cancel_call(number: str):
     visit = _visit_or_404(number)
@@ -361,15 +300,14 @@ def cancel_call(number: str):
     if not form.validate():
         return _render_call(visit, status=422)
     try:
-        home_visits.cancel_call(visit, actor=_actor(), channel="phone", note=form.note.data or "")
+        home_visits.cancel_call(visit, actor=current_actor(), channel="phone", note=form.note.data or "")
     except home_visits.ChangeNotAllowed as refused:
         return _render_call(visit, error=refused.message, status=409)
-    audit("update", "home_visit", object_id=visit.number, patient_id=visit.patient_id, detail="cancelled")
     flash(_("Call %(number)s is cancelled.", number=visit.number), "success")
     return redirect(url_for("desk_home_visits.show_call", number=visit.number), 303)
 
 
-@bp.post("/<number>/outcome")
+@desk_bp.post("/<number>/outcome")
 @roles_required(*OUTCOME_ROLES)
 def record_outcome(number: str):
     visit = home_visits.find_by_number(number)
@@ -381,23 +319,17 @@ def record_outcome(number: str):
     error = None
     if form.validate():
         try:
-            home_visits.record_outcome(visit, form.outcome.data, note=form.note.data or "", actor=_actor())
+            home_visits.record_outcome(
+                visit, form.outcome.data, note=form.note.data or "", actor=current_actor()
+            )
         except home_visits.ChangeNotAllowed as refused:
             error = refused.message
-        else:
-            audit(
-                "update",
-                "home_visit",
-                object_id=visit.number,
-                patient_id=visit.patient_id,
-                detail=f"outcome: {visit.outcome}",
-            )
     else:
         error = " ".join(str(message) for messages in form.errors.values() for message in messages)
     if is_htmx_request():
         return render_page(
-            "desk_home_visits/route.html",
-            "desk_home_visits/_route_row.html",
+            "home_visits/desk/route.html",
+            "home_visits/desk/_route_row.html",
             visit=visit,
             form=form
             if error
@@ -422,71 +354,42 @@ def record_outcome(number: str):
 
 
 # ---- the doctor's route list ----------------------------------------------------------------------------
-def _route_context() -> dict:
-    day = _day_arg()
-    if _sees_every_call():
-        doctor_id = _int_arg("doctor")
-        doctor = db.session.get(StaffMember, doctor_id) if doctor_id else None
-        if doctor is None and current_user.has_role("doctor"):
-            doctor = current_user
-    else:
-        doctor = current_user
-    visits = home_visits.route_list(doctor.id, day) if doctor is not None else []
-    return {
-        "day": day,
-        "doctor": doctor,
-        "visits": visits,
-        "doctors": home_visits.home_visit_doctors() if _sees_every_call() else [],
-        "today": local_now().date(),
-    }
+def _route_doctor():
+    """Whose route list: any doctor's (by ?doctor=, else one's own) for registrars and the head; a doctor's
+    own always."""
+    if not _sees_every_call():
+        return current_user
+    doctor = home_visits.find_doctor(_int_arg("doctor"))
+    if doctor is None and current_user.has_role("doctor"):
+        return current_user
+    return doctor
 
 
-@bp.get("/route")
+@desk_bp.get("/route")
 @roles_required(*ROUTE_ROLES)
 def show_route():
-    context = _route_context()
-    doctor = context["doctor"]
-    audit(
-        "view",
-        "home_visit_route",
-        object_id=context["day"].isoformat(),
-        detail=f"doctor {doctor.id if doctor else '-'}: {len(context['visits'])} calls",
-    )
+    day, doctor = _day_arg(), _route_doctor()
+    visits = home_visits.open_route(doctor, day, actor=current_actor())
     return render_page(
-        "desk_home_visits/route.html",
+        "home_visits/desk/route.html",
         None,
-        **context,
+        day=day,
+        doctor=doctor,
+        visits=visits,
+        doctors=home_visits.home_visit_doctors() if _sees_every_call() else [],
+        today=local_now().date(),
         forms={
             visit.id: OutcomeForm(formdata=None, outcome=visit.outcome, note=visit.outcome_note)
-            for visit in context["visits"]
+            for visit in visits
         },
     )
 
 
-@bp.get("/route.pdf")
+@desk_bp.get("/route.pdf")
 @roles_required(*ROUTE_ROLES)
 def print_route():
-    context = _route_context()
-    doctor = context["doctor"]
+    day, doctor = _day_arg(), _route_doctor()
     if doctor is None:
         abort(404)
-    audit(
-        "print",
-        "home_visit_route",
-        object_id=context["day"].isoformat(),
-        detail=f"doctor {doctor.id}: {len(context['visits'])} calls",
-    )
-    pdf = render_pdf(
-        "documents/home_visit_route_list.html",
-        {
-            **context,
-            "printed_at": local_now(),
-            "printed_by": current_user.full_name,
-            "red_flag_labels": home_visits.RED_FLAG_LABELS,
-            "sex_labels": home_visits.SEX_LABELS,
-            "age_label": home_visits.age_label,
-            "outcome_labels": home_visits.OUTCOME_LABELS,
-        },
-        language=current_language(),
-    )
-    return pdf_response(pdf, f"route-{doctor.id}-{context['day'].isoformat()}.pdf")
+    pdf = home_visits.print_route(doctor, day, actor=current_actor(), language=current_language())
+    return pdf_response(pdf, f"route-{doctor.id}-{day.isoformat()}.pdf")
