@@ -4,6 +4,7 @@ duplicates, refusals, registry outages, the desk's assignment, the doctor's outc
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.core.actors import Actor
@@ -71,9 +72,12 @@ def call(patient, channel="web", **kwargs):
     ("moment", "day", "reason"),
     [
         (at(MONDAY, 7, 0), MONDAY, None),  # before opening: still today
-        (at(MONDAY, 18, 0), MONDAY, None),  # the cut-off itself is still in time
+        # 002 item 9: «до 18.00 часов в рабочие дни, до 12-00 в субботу», before the cut-off (issue 24).
+        (at(MONDAY, 17, 59), MONDAY, None),
+        (at(MONDAY, 18, 0), MONDAY + timedelta(days=1), "after_cutoff"),  # 18:00:00 itself is too late
         (at(MONDAY, 18, 1), MONDAY + timedelta(days=1), "after_cutoff"),
         (at(SATURDAY, 11, 59), SATURDAY, None),  # Saturday closes at 14:00: calls until 12:00
+        (at(SATURDAY, 12, 0), MONDAY + timedelta(days=7), "after_cutoff"),
         (at(SATURDAY, 12, 1), MONDAY + timedelta(days=7), "after_cutoff"),
         (at(SUNDAY, 10, 0), MONDAY + timedelta(days=7), "day_off"),
         (at(INDEPENDENCE_DAY, 9, 0), INDEPENDENCE_DAY + timedelta(days=1), "public_holiday"),
@@ -560,3 +564,21 @@ def test_the_journal_filters_by_day_district_and_status(doctors, frozen):
     assert len(home_visits.journal(MONDAY, district_id=district(2).id)) == 1
     assert len(home_visits.journal(MONDAY, status="cancelled")) == 1
     assert home_visits.journal(MONDAY + timedelta(days=1)) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "arrangement"),
+    [
+        ("kk", "Шақыруды келесі жұмыс күніне қабылдау – емхананың өз тәртібі"),
+        ("ru", "Приём вызова на следующий рабочий день – порядок самой поликлиники"),
+    ],
+)
+def test_a_deferred_call_is_answered_as_the_clinics_own_arrangement(
+    app, clinic, frozen, language, arrangement
+):
+    """Issue 24 item 5: the regulation takes same-day calls before the cut-off only; the answer says that
+    registering the call for the next working day is the clinic's own arrangement."""
+    frozen(2026, 11, 23, 18, 0)
+    with force_locale(language):
+        message = home_visits.call_day_for(at(MONDAY, 18, 0), get_calendar()).message()
+    assert arrangement in message

@@ -78,6 +78,11 @@ DEFERRAL_MESSAGES = {
         "day, %(day)s."
     ),
 }
+# A deferred call is the clinic's own arrangement: 002 item 9 only takes same-day calls before the cut-off.
+DEFERRAL_IS_OUR_ARRANGEMENT = _l(
+    "Taking a call for the next working day is this clinic's own arrangement: by the regulation, home calls "
+    "are taken for the same day only."
+)
 NOT_ATTACHED_MESSAGE = _l(
     "According to the register of attached population the patient is not attached to this clinic, so it "
     "cannot send its doctor. Call the clinic the patient is attached to; in an emergency call %(phone)s."
@@ -124,11 +129,13 @@ def age_label(birth_date: date, day: date) -> str:
 
 
 def deferral_text(reason: str, cutoff: datetime | None, day: date) -> str:
-    """Which day a call taken late is for, and why (the reason of a CallDay)."""
-    return str(DEFERRAL_MESSAGES[reason]) % {
+    """Which day a call taken late is for, and why (the reason of a CallDay), and that the deferral is the
+    clinic's arrangement, not the regulation's."""
+    which_day = str(DEFERRAL_MESSAGES[reason]) % {
         "cutoff": format_time(cutoff, "HH:mm") if cutoff else "",
         "day": format_date(day, "EEEE, d MMMM"),
     }
+    return f"{which_day} {DEFERRAL_IS_OUR_ARRANGEMENT}"
 
 
 def duplicate_message(existing: HomeVisit, *, detailed: bool = True):

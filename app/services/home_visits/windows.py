@@ -47,7 +47,9 @@ def call_day_for(moment: datetime | None = None, calendar: WorkingCalendar | Non
     calendar = calendar or get_calendar()
     today = moment.astimezone(ALMATY).date()
     cutoff = calendar.same_day_cutoff(today)
-    if cutoff is not None and moment <= cutoff:
+    # 002 item 9: calls are taken «до 18.00 часов в рабочие дни, до 12-00 в субботу»: before the cut-off, so a
+    # call at 18:00:00 itself is no longer for today.
+    if cutoff is not None and moment < cutoff:
         return CallDay(moment, today, None, cutoff)
     if cutoff is not None:
         reason = "after_cutoff"
