@@ -10,11 +10,12 @@ from app.core.actors import Actor
 from app.extensions import db
 from app.models import AuditEntry
 from app.services import attachment as attachment_service
-from app.services import catalogue, uploads
+from app.services import catalogue, registry_pending, uploads
 from tests.attachment.factories import (
     JPEG,
     application_of,
     apply_online,
+    count,
     last_sms,
     new_person,
     sign_in_online,
@@ -173,3 +174,76 @@ def test_the_service_is_listed_as_built_with_its_start_page(app, client, clinic)
     service = catalogue.get("attachment")
     assert service.built and service.start_endpoint == "attachment.start_application"
     assert "/attachment/" in client.get("/services/attachment").get_data(as_text=True)
+
+
+def test_the_service_audits_what_a_staff_member_does_whoever_calls_it(app, clinic, make_staff):
+    registrar = make_staff("reg", roles=("registrar",))
+    actor = Actor.of_staff(registrar, ip="10.0.0.7", user_agent="desk browser")
+    person = new_person(serial=128)
+    application = attachment_service.submit_application(
+        attachment_service.ApplicationInput(
+            iin=person.iin, address="Алматы, Абай даңғылы 20", reason="residence"
+        ),
+        actor=actor,
+        channel="desk",
+    )
+    attachment_service.approve(application, district=clinic["districts"][1], actor=actor)
+    entries = [
+        (entry.action, entry.object_type, entry.detail, entry.ip)
+        for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+    ]
+    assert entries == [
+        ("create", "attachment_application", "desk application, 0 files", "10.0.0.7"),
+        ("update", "attachment_application", "approved: district 1", "10.0.0.7"),
+    ]
+
+
+def test_a_patients_own_application_is_not_in_the_audit_log(app, clinic):
+    person = new_person(serial=129)
+    attachment_service.submit_application(
+        attachment_service.ApplicationInput(
+            iin=person.iin, address="Алматы, Абай даңғылы 20", reason="residence"
+        ),
+        actor=Actor.patient(),
+        channel="web",
+    )
+    assert count(AuditEntry) == 0
+
+
+def test_asking_again_while_the_registry_is_down_leaves_the_application_in_review(app, clinic, make_staff):
+    person = new_person(serial=130)
+    registrar = make_staff("reg", roles=("registrar",))
+    application = attachment_service.submit_application(
+        attachment_service.ApplicationInput(
+            iin=person.iin, address="Алматы, Абай даңғылы 20", reason="residence"
+        ),
+        actor=Actor.patient(),
+        channel="web",
+    )
+    app.config["REGISTRY_BACKEND"] = "http"  # no gateway address: every call is "unavailable"
+    app.config["REGISTRY_URL"] = ""
+    outcome = attachment_service.recheck(application, actor=Actor.of_staff(registrar))
+    assert (outcome.result, outcome.message) == ("unavailable", str(registry_pending.UNAVAILABLE_MESSAGE))
+    assert application.request.status == "in_review"
+    with pytest.raises(attachment_service.RegistryDown):
+        attachment_service.approve(
+            application, district=clinic["districts"][1], actor=Actor.of_staff(registrar)
+        )
+    assert application.request.status == "in_review"
+    details = db.session.scalars(select(AuditEntry.detail).order_by(AuditEntry.id)).all()
+    assert details == ["checked again: unavailable"]
+
+
+def test_the_decision_sms_is_a_step_of_the_request(app, clinic, make_staff):
+    person = new_person(serial=131)
+    registrar = make_staff("reg", roles=("registrar",))
+    application = attachment_service.submit_application(
+        attachment_service.ApplicationInput(
+            iin=person.iin, address="Алматы, Абай даңғылы 20", reason="residence"
+        ),
+        actor=Actor.patient(),
+        channel="web",
+    )
+    attachment_service.approve(application, district=clinic["districts"][1], actor=Actor.of_staff(registrar))
+    assert [event.step for event in application.request.events][-1] == "sms_approved"
+    assert last_sms().phone == person.phone
