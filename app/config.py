@@ -105,7 +105,7 @@ class DefaultConfig:
     # outside the static folder) and the largest file accepted.
     INSTANCE_UPLOADS = ""
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-    # Attachment applications (app/services/attachment.py): the decision queue flags an open application
+    # Attachment applications (app/services/attachment/rules.py): the decision queue flags an open application
     # this long before its deadline (one working day).
     ATTACHMENT_DEADLINE_WARNING = timedelta(hours=2)
 

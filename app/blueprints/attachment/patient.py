@@ -4,8 +4,6 @@ Every step is a plain form that works without JavaScript; htmx swaps only the si
 keeps the status box (`#application-status`) fresh while the application is open.
 """
 
-import logging
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -18,11 +16,8 @@ from app.htmx import redirect_after_step, render_page
 from app.patient_auth import current_patient_iin
 from app.patient_sign_in import PatientSignIn
 from app.responses import pdf_response
-from app.services import attachment as attachment_service
-from app.services import registry_pending, survey
+from app.services import attachment, registry_pending, survey
 from app.services.status import status_label
-
-log = logging.getLogger(__name__)
 
 
 def _redirect(endpoint: str, **values):
@@ -40,7 +35,26 @@ SIGN_IN = PatientSignIn(
     iin_form=IinForm,
     code_form=CodeForm,
 )
-SIGN_IN.register(bp)
+
+
+@bp.get("/")
+def start_application():
+    return SIGN_IN.start()
+
+
+@bp.post("/code")
+def send_code():
+    return SIGN_IN.send_code()
+
+
+@bp.post("/code/check")
+def check_code():
+    return SIGN_IN.check_code()
+
+
+@bp.post("/sign-out")
+def sign_out():
+    return SIGN_IN.sign_out()
 
 
 # ---- the application -------------------------------------------------------------------------------------
@@ -49,32 +63,25 @@ def apply():
     iin = current_patient_iin()
     if not iin:
         return _redirect("attachment.start_application")
-    pending = attachment_service.open_application_of(iin)
+    pending = attachment.open_application_of(iin)
     if pending is not None:
         return redirect(url_for("attachment.show_application", number=pending.request.number), 303)
-    applicant = attachment_service.applicant_of(iin)
-    current = attachment_service.current_attachment(iin)
+    applicant = attachment.applicant_of(iin)
+    current = attachment.current_attachment(iin)
     form = ApplicationForm()
     form.fill_doctor_choices()
     error = None
     if request.method == "GET" and applicant is not None and not form.address.data:
         form.address.data = applicant.address
     if request.method == "POST" and form.validate():
-        data = attachment_service.ApplicationInput(
-            iin=iin,
-            address=form.address.data,
-            reason=form.reason.data,
-            reason_note=form.reason_note.data or "",
-            preferred_doctor_id=form.preferred_doctor_value(),
-            language=current_language(),
-        )
+        data = form.application_input(iin=iin, language=current_language())
         try:
-            application = attachment_service.submit_application(
+            application = attachment.submit_application(
                 data, actor=Actor.patient(), channel=current_channel()
             )
-        except attachment_service.ApplicationPending as pending_error:
+        except attachment.ApplicationPending as pending_error:
             return redirect(url_for("attachment.show_application", number=pending_error.number), 303)
-        except attachment_service.AttachmentError as problem:
+        except attachment.AttachmentError as problem:
             field = getattr(form, problem.field or "", None)
             if field is not None and problem.field != "iin":
                 field.errors = [*field.errors, problem.message]
@@ -88,16 +95,9 @@ def apply():
         form=form,
         applicant=applicant,
         current=current,
-        clinic_code=_clinic_code(),
+        clinic_code=attachment.clinic_code(),
         error=error,
     ), status
-
-
-def _clinic_code() -> str:
-    from app.services.clinic import get_clinic
-
-    clinic = get_clinic()
-    return clinic.code if clinic else ""
 
 
 def _own_application(number: str):
@@ -105,7 +105,7 @@ def _own_application(number: str):
     iin = current_patient_iin()
     if not iin:
         return None
-    application = attachment_service.find_by_number(number)
+    application = attachment.find_by_number(number)
     if application is None or application.iin != iin:
         abort(404)
     return application
@@ -123,16 +123,11 @@ def show_application(number: str):
         application=application,
         request_=application.request,
         status_text=status_label(application.request.status),
-        document=attachment_service.result_document(application),
+        document=attachment.result_document(application),
         waiting_message=registry_pending.WAITING_MESSAGE,
-        ground_name=_ground_name(application),
+        ground_name=attachment.ground_name(application.request.refusal_ground),
         survey_offered=survey.is_offered(application.request),
     )
-
-
-def _ground_name(application) -> str:
-    ground = application.request.refusal_ground
-    return str(attachment_service.GROUNDS[ground]) if ground in attachment_service.GROUNDS else ""
 
 
 @bp.get("/<number>/document")
@@ -140,7 +135,7 @@ def download_document(number: str):
     application = _own_application(number)
     if application is None:
         return _redirect("attachment.start_application")
-    document = attachment_service.result_document(application)
+    document = attachment.result_document(application)
     if document is None:
         abort(404)
     return pdf_response(document.pdf, f"{document.number}.pdf")
