@@ -101,7 +101,7 @@ def test_a_kiosk_request_is_due_in_ten_minutes_of_a_working_day(app):
 
 def test_attachment_and_registry_deadlines():
     for channel in CHANNELS:
-        assert _rule("attachment", channel) == DeadlineRule("working_days", 1)
+        assert _rule("attachment", channel) == DeadlineRule("same_day")  # issue 24 item 7
         for slug in REGISTRY_SLUGS:
             assert _rule(slug, channel) == DeadlineRule("minutes", 30)
 
@@ -166,3 +166,10 @@ def test_the_home_call_deferral_is_the_clinics_own_arrangement():
     other = get("home-visit").passport["other"]
     assert "порядок самой поликлиники, регламент его не предусматривает" in other.ru
     assert "емхананың өз тәртібі" in other.kk
+
+
+def test_the_attachment_passport_states_the_same_day_rule_with_its_cut_off():
+    """Issue 24 item 7: 002's same-day rule with the 2-hour cut-off, read with 003's «бір жұмыс күні»."""
+    term = get("attachment").passport["term"]
+    assert "за 2 часа до окончания работы услугодателя" in term.ru and "следующего рабочего дня" in term.ru
+    assert "2 сағат бұрын" in term.kk and "келесі жұмыс күні" in term.kk

@@ -1,4 +1,5 @@
-"""The decision deadline of one working day, across a weekend and a public holiday, and the queue's flags."""
+"""The decision deadline (the day of receipt, or the next working day after the cut-off), across a weekend and
+a public holiday, and the queue's flags."""
 
 from datetime import datetime, timedelta
 
@@ -13,18 +14,20 @@ from tests.conftest import page_text
 
 
 # ---- deadlines across a weekend and a public holiday -----------------------------------------------------
+# 002 item 9: «оказывается в день обращения … запрос … принимается за 2 часа до окончания работы
+# Услугодателя»; 003: «бір жұмыс күні барысында». Decided (issue 24 item 7): due at the close of the day of
+# receipt, or of the next working day when received after the cut-off (two hours before closing).
 @pytest.mark.parametrize(
     ("received", "deadline"),
     [
-        ((2026, 11, 20, 15, 0), (2026, 11, 21, 14, 0)),  # Friday afternoon: by Saturday's closing
-        ((2026, 11, 20, 21, 0), (2026, 11, 23, 20, 0)),  # Friday after closing: received Saturday, due Monday
-        (
-            (2026, 11, 21, 15, 0),
-            (2026, 11, 24, 20, 0),
-        ),  # Saturday after closing: received Monday, due Tuesday
-        ((2026, 11, 22, 11, 0), (2026, 11, 24, 20, 0)),  # Sunday: received Monday, due Tuesday
-        ((2026, 12, 15, 10, 0), (2026, 12, 17, 20, 0)),  # Tuesday before Independence Day (16 December)
-        ((2026, 12, 15, 21, 0), (2026, 12, 18, 20, 0)),  # Tuesday evening: received the 17th, due the 18th
+        ((2026, 11, 20, 15, 0), (2026, 11, 20, 20, 0)),  # Friday afternoon, before 18:00: by Friday's closing
+        ((2026, 11, 20, 18, 0), (2026, 11, 21, 14, 0)),  # Friday at the cut-off: by Saturday's closing
+        ((2026, 11, 20, 21, 0), (2026, 11, 21, 14, 0)),  # Friday after closing: by Saturday's closing
+        ((2026, 11, 21, 11, 0), (2026, 11, 21, 14, 0)),  # Saturday before its 12:00 cut-off: the same day
+        ((2026, 11, 21, 15, 0), (2026, 11, 23, 20, 0)),  # Saturday after closing: by Monday's closing
+        ((2026, 11, 22, 11, 0), (2026, 11, 23, 20, 0)),  # Sunday: by Monday's closing
+        ((2026, 12, 15, 10, 0), (2026, 12, 15, 20, 0)),  # Tuesday morning: the same day
+        ((2026, 12, 15, 21, 0), (2026, 12, 17, 20, 0)),  # Tuesday evening: Independence Day (16th) skipped
     ],
 )
 def test_the_decision_deadline_is_one_working_day(app, clinic, frozen, received, deadline):
@@ -43,7 +46,7 @@ def test_the_decision_deadline_is_one_working_day(app, clinic, frozen, received,
 def test_the_queue_flags_applications_near_the_deadline_and_highlights_overdue_ones(
     app, clinic, frozen, make_staff
 ):
-    frozen(2026, 12, 15, 10, 0)
+    frozen(2026, 12, 15, 19, 0)  # after the cut-off, before Independence Day: due on the 17th, 20:00
     late = new_person(serial=111)
     attachment_service.submit_application(
         attachment_service.ApplicationInput(
@@ -52,7 +55,7 @@ def test_the_queue_flags_applications_near_the_deadline_and_highlights_overdue_o
         actor=Actor.patient(),
         channel="web",
     )
-    frozen(2026, 12, 17, 9, 0)
+    frozen(2026, 12, 17, 18, 30)  # after the cut-off: due on the 18th, 20:00
     recent = new_person(serial=112)
     attachment_service.submit_application(
         attachment_service.ApplicationInput(
