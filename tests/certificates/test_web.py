@@ -14,7 +14,7 @@ from app.core.iin import make_iin
 from app.extensions import db
 from app.models import AuditEntry, Consent, Document, InformationFormRequest, ServiceRequest, SmsMessage
 from app.services import catalogue, certificates, registry_pending
-from tests.certificate_factories import (
+from tests.certificates.factories import (
     TOKEN_LINK,
     last_code_to,
     last_message_to,
