@@ -17,28 +17,32 @@ the applicant of a consented request or the subject (`may_view`); every step is 
 staff read or change is audited by the desk operations.
 
 Three catalogue services, one per register (SERVICE_SLUGS), share this package: there is no single SERVICE.
-Rooms: `rules` (the forms, settings, errors), `texts` (the printed answer, SMS texts), `queries` (read-only),
-`operations` (every change, audited at the desk). This face re-exports the public names and registers all
-the hooks: the document kinds, the registry retry handler and the status page's summary.
+Rooms, each importing only those before it: `rules` (the forms, settings, errors), `texts` (the printed
+answer, SMS texts), `queries` (read-only), `answer` (ask the registry, issue the form, tell the applicant),
+`consent` (the subject's consent), `operations` (making requests, upkeep, the desk's audited reads and
+changes). This face re-exports the public names and registers all the hooks: the document kinds, the
+registry retry handler and the status page's summary.
 """
 
 from app.services import registry_pending, request_summary
-from app.services.certificates.operations import (
+from app.services.certificates.consent import (
     decline_consent,
-    desk_list,
     expire_consent_if_due,
     expire_overdue_consents,
     give_consent,
+    resend_consent_code,
+    send_consent_code_again,
+)
+from app.services.certificates.operations import (
+    desk_list,
     open_at_desk,
     print_at_desk,
     record_view,
     refresh,
     request_form,
     request_form_at_desk,
-    resend_consent_code,
     resume,
     retry_at_desk,
-    send_consent_code_again,
     show_at_desk,
 )
 from app.services.certificates.queries import (
