@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -76,6 +77,10 @@ class PatientSignIn:
     # on the landing page). False: the person lands on a page the service remembered with
     # remember_next_page() before asking them to sign in, or else on the landing page.
     follows_posted_next: bool = False
+    # A service whose sign-in box is the first steps of a flow on the landing page itself (information forms:
+    # IIN, code, then "for whom" in the same box) answers a confirmed code with that page in place, not a
+    # redirect to it. A person who is to land on another page (remember_next_page) is still sent there.
+    lands_in_place: Callable[[], ResponseReturnValue] | None = None
 
     @property
     def pending_iin_key(self) -> str:
@@ -146,7 +151,10 @@ class PatientSignIn:
                     sign_in_patient(iin)
                     session.pop(self.pending_iin_key, None)
                     landing = session.pop(self.pending_next_key, None)
-                    return redirect_after_step(safe_next_path(landing, url_for(self.landing_endpoint)))
+                    target = safe_next_path(landing, url_for(self.landing_endpoint))
+                    if self.lands_in_place is not None and target == url_for(self.landing_endpoint):
+                        return self.lands_in_place()
+                    return redirect_after_step(target)
         latest = otp.latest(patient_identity.SIGN_IN_PURPOSE, iin)
         return self.render_box(
             form=self.iin_form(formdata=None, iin=iin),

@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from app.core.actors import Actor
 from app.core.bilingual import Bilingual
+from app.core.clock import ALMATY
 from app.documents import STATIC_ROOT, ResourceRefused, StaticOnlyFetcher, html_to_pdf
 from app.extensions import db
 from app.models import AuditEntry, Document
 from app.models.document import ImmutableDocumentError
 from app.services import certificates, documents
-from tests.certificate_factories import registry_person
+from tests.certificates.factories import registry_person
 from tests.conftest import page_text
 
 COMMON_LABELS = [
@@ -109,7 +110,7 @@ def test_stored_document_is_numbered_hashed_and_valid_ten_calendar_days(app, fro
     assert document.number == "TBF-2026-000001"
     assert document.sha256 == hashlib.sha256(document.pdf).hexdigest()
     assert document.pdf.startswith(b"%PDF")
-    local_end = document.valid_until.astimezone(certificates.ALMATY)
+    local_end = document.valid_until.astimezone(ALMATY)
     assert (local_end.date().isoformat(), local_end.hour, local_end.minute) == ("2026-03-20", 23, 59)
     assert document.subject is not None and document.subject.iin == person.iin
     assert len(document.verification_code) >= 32

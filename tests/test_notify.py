@@ -147,7 +147,7 @@ def test_a_2xx_without_json_still_counts_as_sent(app, gateway):
 
 
 def test_a_failed_sms_during_sign_in_is_a_message_not_a_500(app, client):
-    from tests.certificate_factories import registry_person
+    from tests.certificates.factories import registry_person
 
     person = registry_person()
     app.config.update(SMS_BACKEND="http", SMS_HTTP_URL="")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OneTimeCode, RateLimitHit
 from app.services import otp, rate_limit
-from tests.certificate_factories import last_code_to, last_message_to, messages_to, wrong_code
+from tests.certificates.factories import last_code_to, last_message_to, messages_to, wrong_code
 
 PHONE = "+77011234567"
 IIN = "850412400123"

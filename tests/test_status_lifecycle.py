@@ -17,7 +17,8 @@ from app.extensions import db
 from app.services import appointments, attachment, certificates, home_visits, survey
 from app.services import requests as request_service
 from app.services import status as status_service
-from tests import appointment_factories, certificate_factories, factories
+from tests import appointment_factories, factories
+from tests.certificates import factories as certificate_factories
 from tests.conftest import page_text
 from tests.feedback_factories import last_code
 from tests.home_visits import factories as home_visit_factories

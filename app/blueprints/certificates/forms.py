@@ -1,6 +1,8 @@
+"""Every form of the information forms, the patient's and the registry desk's."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -15,17 +17,15 @@ def valid_iin(form, field):
         raise ValidationError(str(error.message)) from None
 
 
+# The two forms of the shared patient sign-in (app.patient_sign_in): the IIN, then the code sent for it.
 class IdentifyForm(FlaskForm):
     iin = StringField(_l("Your IIN"), validators=[valid_iin])
-    next = HiddenField()
 
 
 class SignInCodeForm(FlaskForm):
-    iin = HiddenField(validators=[valid_iin])
     code = StringField(
         _l("Code from the SMS"), validators=[DataRequired(_l("Enter the 6-digit code from the SMS."))]
     )
-    next = HiddenField()
 
 
 class RequestForm(FlaskForm):

@@ -1,9 +1,10 @@
 """Information forms for patients (web, and the kiosk through the same fragments).
 
 The flow is one htmx component (`#certificate-flow`) that swaps itself step by step: your IIN -> the code
-sent to your phone -> for whom -> the request page. Each step is also a plain form POST, so it works with
-JavaScript off. Errors re-render the step with status 200: a wrong code must be counted, and the request's
-single commit only happens below 400.
+sent to your phone -> for whom -> the request page. The first two steps are the patients' shared sign-in
+(app.patient_sign_in), one per form, whose routes are declared here; a confirmed code carries on in the same
+box. Each step is also a plain form POST, so it works with JavaScript off. Errors re-render the step with
+status 200: a wrong code must be counted, and the request's single commit only happens below 400.
 """
 
 from flask import abort, make_response, render_template, request, url_for
@@ -21,12 +22,12 @@ from app.blueprints.certificates.forms import (
 from app.channels import current_channel
 from app.core.actors import Actor
 from app.core.i18n import current_language
-from app.core.urls import safe_next_path
 from app.htmx import is_htmx_request, redirect_after_step, render_page
-from app.patient_auth import current_patient_iin, sign_in_patient, sign_out_patient
-from app.registries import RegistryUnavailable
+from app.patient_auth import current_patient_iin
+from app.patient_sign_in import PatientSignIn
 from app.responses import pdf_response
-from app.services import catalogue, certificates, otp, patient_identity, registry_pending
+from app.services import certificates, otp, registry_pending
+from app.services.certificates import FormSpec
 from app.services.documents import status_of
 
 REGISTER_PATH = "<any(tb, psychiatry, narcology):register>"
@@ -36,11 +37,31 @@ REQUEST_PAGE = "certificates/request.html"
 REQUEST_FRAGMENT = "certificates/_request.html"
 
 
-def registry_down_message() -> str:
-    return _("The state database is not answering right now. Please try again in a few minutes.")
+def _request_step(spec: FormSpec, form: RequestForm):
+    """The flow's third step, for a signed-in person: for whom is the form."""
+    return _no_store(render_page(FLOW_PAGE, FLOW_FRAGMENT, spec=spec, step="request", form=form))
 
 
-# ---- choosing a form and identifying ----------------------------------------------------------------------
+def _sign_in_for(spec: FormSpec) -> PatientSignIn:
+    return PatientSignIn(
+        blueprint="certificates",
+        # Signing out, or a code whose IIN the session lost, goes back to the list of the forms.
+        start_endpoint="list_forms",
+        landing_endpoint=f"certificates.start_{spec.register}_form",
+        page_template=FLOW_PAGE,
+        fragment_template=FLOW_FRAGMENT,
+        iin_form=IdentifyForm,
+        code_form=SignInCodeForm,
+        page_values=lambda: {"spec": spec},
+        lands_in_place=lambda: _request_step(spec, RequestForm(formdata=None)),
+    )
+
+
+# One sign-in per form, for the form's own page and box; they share the session, so one signs out of all.
+SIGN_IN = {register: _sign_in_for(spec) for register, spec in certificates.FORMS.items()}
+
+
+# ---- choosing a form and signing in -----------------------------------------------------------------------
 
 
 @bp.get("/certificates/")
@@ -49,20 +70,16 @@ def list_forms():
     return render_template(
         "certificates/index.html",
         forms=certificates.FORMS,
-        service_names={
-            key: catalogue.get(spec.service_slug).name for key, spec in certificates.FORMS.items()
-        },
+        service_names=certificates.service_names(),
         signed_in_iin=iin,
         my_requests=certificates.requests_of(iin) if iin else [],
     )
 
 
 def start_request(register: str):
-    spec = certificates.FORMS[register]
-    next_path = safe_next_path(request.args.get("next"), default="")
     if current_patient_iin():
-        return _flow(spec, "request", RequestForm())
-    return _flow(spec, "identify", IdentifyForm(next=next_path))
+        return _request_step(certificates.FORMS[register], RequestForm())
+    return _no_store(SIGN_IN[register].start())
 
 
 # Each form has an endpoint of its own, which the service catalogue names as where the service starts.
@@ -77,45 +94,17 @@ for _register in certificates.REGISTERS:
 
 @bp.post(f"/certificates/{REGISTER_PATH}/code")
 def send_sign_in_code(register: str):
-    spec = certificates.FORMS[register]
-    form = IdentifyForm()
-    if not form.validate_on_submit():
-        return _flow(spec, "identify", form)
-    try:
-        contact = patient_identity.contact_for(form.iin.data)
-        sent = patient_identity.send_sign_in_code(
-            contact, ip=request.remote_addr or "", language=current_language()
-        )
-    except (patient_identity.IdentityError, otp.OtpError) as error:
-        form.iin.errors.append(error.message)
-    except RegistryUnavailable:
-        form.iin.errors.append(registry_down_message())
-    except notify.SmsUnavailable:
-        form.iin.errors.append(str(notify.SMS_UNAVAILABLE_MESSAGE))
-    else:
-        code_form = SignInCodeForm(formdata=None, iin=form.iin.data, next=form.next.data)
-        return _flow(spec, "code", code_form, masked_phone=notify.mask_phone(sent.phone))
-    return _flow(spec, "identify", form)
+    return _no_store(SIGN_IN[register].send_code())
 
 
 @bp.post(f"/certificates/{REGISTER_PATH}/sign-in")
 def confirm_sign_in(register: str):
-    spec = certificates.FORMS[register]
-    form = SignInCodeForm()
-    if not form.validate_on_submit():
-        if form.iin.errors:  # the hidden IIN was tampered with: start again
-            return _flow(spec, "identify", IdentifyForm(formdata=None))
-        return _flow(spec, "code", form)
-    try:
-        patient_identity.confirm_sign_in(form.iin.data, form.code.data)
-    except otp.OtpError as error:
-        form.code.errors.append(error.message)
-        return _flow(spec, "code", form, can_resend=not isinstance(error, otp.WrongCode))
-    sign_in_patient(form.iin.data)
-    next_path = safe_next_path(form.next.data, default="")
-    if next_path:
-        return _see_other(next_path)
-    return _flow(spec, "request", RequestForm(formdata=None))
+    return _no_store(SIGN_IN[register].check_code())
+
+
+@bp.post("/certificates/sign-out")
+def sign_out():
+    return SIGN_IN["tb"].sign_out()  # the same for the three forms
 
 
 @bp.post(f"/certificates/{REGISTER_PATH}/requests")
@@ -123,12 +112,11 @@ def submit_request(register: str):
     spec = certificates.FORMS[register]
     iin = current_patient_iin()
     if iin is None:
-        form = IdentifyForm(formdata=None)
-        form.iin.errors = [_("Your session has ended. Please confirm your IIN again.")]
-        return _flow(spec, "identify", form)
+        error = _("Your session has ended. Please confirm your IIN again.")
+        return _no_store(SIGN_IN[register].render_box(error=error))
     form = RequestForm()
     if not form.validate_on_submit():
-        return _flow(spec, "request", form)
+        return _request_step(spec, form)
     subject_iin = iin if form.for_whom.data == "self" else form.subject_iin.data
     try:
         service_request = certificates.request_form(
@@ -142,14 +130,8 @@ def submit_request(register: str):
         )
     except certificates.CertificateError as error:
         form.subject_iin.errors.append(error.message)
-        return _flow(spec, "request", form)
-    return _see_other(url_for("certificates.show_request", number=service_request.number))
-
-
-@bp.post("/certificates/sign-out")
-def sign_out():
-    sign_out_patient()
-    return _see_other(url_for("certificates.list_forms"))
+        return _request_step(spec, form)
+    return redirect_after_step(url_for("certificates.show_request", number=service_request.number))
 
 
 # ---- one request ------------------------------------------------------------------------------------------
@@ -187,8 +169,7 @@ def show_request_status(number: str):
     else:
         response = make_response("", 200)
         response.headers["HX-Refresh"] = "true"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store(response)
 
 
 @bp.post("/certificates/requests/<number>/consent")
@@ -210,7 +191,7 @@ def enter_consent_code(number: str):
         except (otp.OtpError, certificates.CertificateError) as error:
             form.code.errors.append(error.message)
         else:
-            return _see_other(url_for("certificates.show_request", number=service_request.number))
+            return redirect_after_step(url_for("certificates.show_request", number=service_request.number))
     return _render_request(service_request, iin, consent_form=form)
 
 
@@ -219,7 +200,9 @@ def resend_consent_code(number: str):
     service_request, iin = _request_for_viewer(number)
     if service_request is None or iin != service_request.information_form.applicant_iin:
         abort(404)
-    notice = _resend(service_request, Actor.applicant())
+    notice = certificates.resend_consent_code(
+        service_request, actor=Actor.applicant(), ip=request.remote_addr or ""
+    )
     return _render_request(service_request, iin, notice=notice)
 
 
@@ -229,7 +212,8 @@ def download_form(number: str):
     if service_request is None or not certificates.may_see_result(service_request, iin):
         abort(404)
     certificates.record_view(service_request, "document_downloaded", channel=current_channel())
-    return result_pdf(service_request)
+    document = certificates.result_document(service_request)
+    return pdf_response(document.pdf, f"{document.number}.pdf")
 
 
 # ---- the subject's consent link ---------------------------------------------------------------------------
@@ -244,6 +228,7 @@ def consent_by_link(token: str):
     certificates.expire_consent_if_due(service_request)
     form = SubjectConsentForm()
     notice = None
+    subject = Actor(label="subject")
     if (
         request.method == "POST"
         and service_request.status == "awaiting_consent"
@@ -253,7 +238,9 @@ def consent_by_link(token: str):
         if action == "decline":
             certificates.decline_consent(service_request, channel=current_channel())
         elif action == "resend":
-            notice = _resend(service_request, Actor(label="subject"), token=token)
+            notice = certificates.resend_consent_code(
+                service_request, actor=subject, ip=request.remote_addr or "", token=token
+            )
         else:
             try:
                 certificates.give_consent(
@@ -261,7 +248,7 @@ def consent_by_link(token: str):
                     form.code.data or "",
                     method="code_via_link",
                     channel=current_channel(),
-                    actor=Actor(label="subject"),
+                    actor=subject,
                     ip=request.remote_addr or "",
                 )
             except (otp.OtpError, certificates.CertificateError) as error:
@@ -278,29 +265,14 @@ def consent_by_link(token: str):
             token=token,
         )
     )
-    response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
-    return response
+    return _no_store(response)
 
 
 # ---- helpers ----------------------------------------------------------------------------------------------
 
 
-def result_pdf(service_request):
-    document = certificates.result_document(service_request)
-    return pdf_response(document.pdf, f"{document.number}.pdf")
-
-
-def _flow(spec, step: str, form, **context):
-    response = render_page(
-        FLOW_PAGE,
-        FLOW_FRAGMENT,
-        spec=spec,
-        step=step,
-        form=form,
-        signed_in_iin=current_patient_iin(),
-        **context,
-    )
+def _no_store(response):
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -322,11 +294,10 @@ def _request_for_viewer(number: str):
 
 
 def _request_facts(service_request) -> dict:
-    form = service_request.information_form
     document = certificates.result_document(service_request)
     return {
         "spec": certificates.form_spec(service_request),
-        "info": form,
+        "info": service_request.information_form,
         "document": document,
         "document_status": status_of(document) if document else None,
         "waiting_message": registry_pending.WAITING_MESSAGE,
@@ -335,45 +306,25 @@ def _request_facts(service_request) -> dict:
 
 
 def _render_request(service_request, iin, *, consent_form=None, notice=None):
-    form = service_request.information_form
     if notice is None and certificates.consent_sms_failed(service_request):
         notice = str(notify.SMS_UNAVAILABLE_MESSAGE)
     response = render_page(
         REQUEST_PAGE,
         REQUEST_FRAGMENT,
         service_request=service_request,
-        is_applicant=iin == form.applicant_iin,
+        is_applicant=iin == service_request.information_form.applicant_iin,
         may_see_result=certificates.may_see_result(service_request, iin),
         consent_form=consent_form or ConsentCodeForm(formdata=None),
         notice=notice,
         signed_in_iin=iin,
         **_request_facts(service_request),
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store(response)
 
 
 def _sign_in_to_see(number: str):
+    """The sign-in box of the request's form, which lands on the request once the code is confirmed."""
     service_request = certificates.find_request(number)
-    spec = certificates.form_spec(service_request)
-    form = IdentifyForm(formdata=None, next=url_for("certificates.show_request", number=number))
-    return _flow(spec, "identify", form, sign_in_to_see=number)
-
-
-def _resend(service_request, actor: Actor, token: str | None = None) -> str:
-    """Send the subject a new consent code; the message to show, good or bad."""
-    try:
-        certificates.send_consent_code_again(
-            service_request, actor=actor, ip=request.remote_addr or "", token=token
-        )
-    except (otp.OtpError, certificates.CertificateError) as error:
-        return error.message
-    except RegistryUnavailable:
-        return registry_down_message()
-    except notify.SmsUnavailable:
-        return str(notify.SMS_UNAVAILABLE_MESSAGE)
-    return _("A new code has been sent to the person's phone.")
-
-
-def _see_other(url: str):
-    return redirect_after_step(url)
+    sign_in = SIGN_IN[service_request.information_form.register]
+    sign_in.remember_next_page(url_for("certificates.show_request", number=number))
+    return _no_store(sign_in.render_box(sign_in_to_see=number))
