@@ -1,12 +1,17 @@
 """What every response tells the browser (app/security.py): a strict CSP, no framing, no sniffing, HSTS and
 Secure cookies over HTTPS; and the client's own address behind a trusted proxy."""
 
+from datetime import date
+
 import pytest
 from flask import request
 
 from app import create_app
+from app.core.iin import make_iin
+from app.extensions import db
 from app.security import CONTENT_SECURITY_POLICY
-from tests.conftest import IsolatedRequestClient
+from tests.conftest import IsolatedRequestClient, page_text
+from tests.factories import make_patient
 
 
 @pytest.mark.parametrize("path", ["/", "/services", "/staff/login", "/no-such-page"])
@@ -84,3 +89,34 @@ def test_public_pages_may_be_cached_until_a_patient_signs_in(client, app):
     with client.session_transaction() as session:
         session["patient_iin"] = "550617310005"
     assert client.get("/services").headers["Cache-Control"] == "no-store"
+
+
+def test_behind_the_proxy_fifty_patients_get_codes_and_one_address_is_held_to_its_limit(
+    app, database_url, tmp_path
+):
+    """The clinic's reverse proxy is one address: with PROXY_HOPS=1 each patient is counted by their own
+    address (issue 13: from the 9th patient on, a whole morning was refused as one bucket)."""
+    # make_iin moves to the next serial when one cannot be completed: ten apart, every person is distinct.
+    for number in range(1, 81):
+        make_patient(number * 10, phone=f"+770100{number:05d}", district_number=None)
+    db.session.commit()
+    proxied = _app(database_url, tmp_path, PROXY_HOPS=1)
+    client = proxied.test_client()
+
+    def ask(number: int, address: str):
+        iin = make_iin(date(1985, 4, 1), "F", serial=number * 10)
+        page = client.post(
+            "/attachment/code",
+            data={"iin": iin},
+            headers={"X-Forwarded-For": address},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},  # the proxy
+        )
+        return page_text(page)
+
+    sent = [ask(number, f"10.0.{number}.7") for number in range(1, 51)]
+    assert all("6 таңбалы код жібердік" in text for text in sent)
+
+    limit = proxied.config["OTP_SENDS_PER_IP"]
+    from_one_address = [ask(number, "10.9.9.9") for number in range(51, 51 + limit + 1)]
+    assert all("6 таңбалы код жібердік" in text for text in from_one_address[:limit])
+    assert "Тым көп код сұралды" in from_one_address[limit]
