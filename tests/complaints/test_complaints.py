@@ -9,23 +9,13 @@ from pypdf import PdfReader
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY
-from app.core.iin import make_iin
 from app.extensions import db
 from app.models import AuditEntry, Complaint, Document, SmsMessage
 from app.services import complaints as complaint_service
+from tests.complaints.factories import FORM, IIN, PHONE
 from tests.conftest import page_text
 from tests.feedback_factories import last_code, make_patient, make_request
 
-IIN = make_iin(date(1979, 6, 14), "M", serial=321)
-FORM = {
-    "complainant_name": "Серіков Айдар Бекұлы",
-    "iin": IIN,
-    "postal_address": "Алматы қ., Абай даңғылы, 10, 5",
-    "phone": "8 (701) 555-44-33",
-    "text": "Тіркеу бөлімінде екі сағат күттім.\nЖазбаша жауап беруіңізді сұраймын.",
-    "related_number": "",
-}
-PHONE = "+77015554433"
 TEXTS = {
     "kk": {
         "title": "Шағым тіркелді",
