@@ -62,7 +62,8 @@ def test_a_complaint_filed_on_wednesday_before_nauryz_is_due_fifteen_working_day
     assert complaint.number in sms.text and sms.language == language
 
 
-def test_complaint_numbers_run_on(app, client):
+def test_complaint_numbers_run_on(app, client, frozen):
+    frozen(2026, 3, 18, 10, 0)
     for _ in range(2):
         assert client.post("/complaints/new", data=FORM).status_code == 303
     numbers = sorted(number for (number,) in db.session.query(Complaint.number))
@@ -70,7 +71,8 @@ def test_complaint_numbers_run_on(app, client):
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
-def test_bad_input_is_explained_and_nothing_is_registered(app, client, language):
+def test_bad_input_is_explained_and_nothing_is_registered(app, client, frozen, language):
+    frozen(2026, 3, 18, 10, 0)
     client.set_cookie("emhana_lang", language, domain="localhost")
     response = client.post("/complaints/new", data={**FORM, "postal_address": "", "iin": "12345"})
     assert response.status_code == 422
