@@ -120,7 +120,7 @@ def _replay(service, channel, received, steps, rng, refused, ground, patients) -
 def _seed_survey(rng) -> None:
     completed = db.session.scalars(select(ServiceRequest).where(ServiceRequest.status == "completed"))
     for request in completed:
-        if rng.random() < 0.5 and not survey.has_answered(request):
+        if rng.random() < 0.5 and survey.is_offered(request):
             with frozen_clock(request.completed_at + timedelta(minutes=rng.randint(1, 90))):
                 survey.record_answer(request, process=rng.choice(RATINGS), information=rng.choice(RATINGS))
 

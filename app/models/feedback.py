@@ -3,8 +3,9 @@ written complaints (regulation 004, items 8-14)."""
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, case, select
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.models.base import Base
 from app.models.document import Document
@@ -36,23 +37,20 @@ class SurveyResponse(Base):
     information_rating: Mapped[str] = mapped_column(String(20))  # question 2
 
 
-COMPLAINT_STATUSES = ("registered", "in_review", "answered")
-OPEN_COMPLAINT_STATUSES = ("registered", "in_review")
+# A complaint is a service request (service "complaint", numbered CM-2026-000001): its number, channel,
+# status, deadline, language and history are the request's. Its status in the complaint's own words
+# (regulation 004: registered, being reviewed, answered):
+COMPLAINT_STATUSES = {"submitted": "registered", "in_review": "in_review", "completed": "answered"}
 
 
 class Complaint(Base):
-    """A written complaint: registered with a number (CM-2026-000001) and answered within 15 working days."""
+    """A written complaint, registered and answered within 15 working days: what the complainant wrote
+    (regulation 004 item 10) and the head's answer. The reply letter is the request's result document."""
 
     __tablename__ = "complaint"
-    __table_args__ = (Index("ix_complaint_status_deadline", "status", "deadline_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
-    channel: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(20), default="registered")
-    language: Mapped[str] = mapped_column(String(2), default="kk")  # of the written answer
-    filed_at: Mapped[datetime] = mapped_column(index=True)
-    deadline_at: Mapped[datetime]
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), unique=True)
 
     # What regulation 004 item 10 requires of the complainant, as they wrote it.
     complainant_name: Mapped[str] = mapped_column(String(200))
@@ -61,26 +59,96 @@ class Complaint(Base):
     phone: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
 
-    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"))  # the card with that IIN, if any
     related_request_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id"))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))  # desk entry
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
 
     answer_text: Mapped[str] = mapped_column(Text, default="")
-    answered_at: Mapped[datetime | None]
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
-    reply_document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
 
-    patient: Mapped[Patient | None] = relationship()
-    related_request: Mapped[ServiceRequest | None] = relationship()
-    created_by: Mapped[StaffMember | None] = relationship(foreign_keys=[created_by_id])
+    request: Mapped[ServiceRequest] = relationship(
+        foreign_keys=[request_id],
+        backref=backref("complaint", uselist=False),
+        lazy="joined",
+        innerjoin=True,
+    )
+    related_request: Mapped[ServiceRequest | None] = relationship(foreign_keys=[related_request_id])
     assigned_to: Mapped[StaffMember | None] = relationship(foreign_keys=[assigned_to_id])
     answered_by: Mapped[StaffMember | None] = relationship(foreign_keys=[answered_by_id])
-    reply_document: Mapped[Document | None] = relationship()
+
+    # ---- the request's facts, in the complaint's words ----
+
+    @hybrid_property
+    def number(self) -> str:
+        return self.request.number
+
+    @number.inplace.expression
+    @classmethod
+    def _number_expression(cls):
+        """The request's number as a column of the complaint row, so `select(Complaint.number)` lists the
+        complaints' numbers. A scalar subquery alone names no table for the outer query to read FROM; the
+        CASE on the row's own request_id (never NULL) anchors it to the complaint row."""
+        number = (
+            select(ServiceRequest.number)
+            .where(ServiceRequest.id == cls.request_id)
+            .correlate_except(ServiceRequest)
+            .scalar_subquery()
+        )
+        return case((cls.request_id.is_not(None), number))
+
+    @property
+    def status(self) -> str:
+        return COMPLAINT_STATUSES.get(self.request.status, self.request.status)
+
+    @property
+    def channel(self) -> str:
+        return self.request.channel
+
+    @property
+    def language(self) -> str:
+        """Of the written answer."""
+        return self.request.language
+
+    @property
+    def filed_at(self) -> datetime:
+        return self.request.created_at
+
+    @property
+    def deadline_at(self) -> datetime:
+        return self.request.deadline_at
+
+    @property
+    def answered_at(self) -> datetime | None:
+        return self.request.completed_at
+
+    @property
+    def created_by(self) -> StaffMember | None:
+        """The registrar who took the complaint at the desk."""
+        return self.request.created_by
+
+    @property
+    def created_by_id(self) -> int | None:
+        return self.request.created_by_id
+
+    @property
+    def patient(self) -> Patient | None:
+        """The card with the complainant's IIN, if there was one when the complaint was filed."""
+        return self.request.subject
+
+    @property
+    def patient_id(self) -> int | None:
+        return self.request.subject_id
+
+    @property
+    def reply_document(self) -> Document | None:
+        return self.request.result_document
+
+    @property
+    def reply_document_id(self) -> int | None:
+        return self.request.result_document_id
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_COMPLAINT_STATUSES
+        return self.request.is_open
 
     def is_overdue(self, at: datetime) -> bool:
         return self.is_open and self.deadline_at < at

@@ -263,19 +263,37 @@ def _read_toml(path: Path) -> dict:
 SERVICES: tuple[Service, ...] = _load_services()
 
 
+# Not one of the 14 services: a written complaint about any of them (regulation 004, items 8-14). It is a
+# service request all the same (number, status, deadline, event log), so the status page and monitoring
+# follow it like the others; it has no passport page and is not surveyed.
+COMPLAINT = Service(
+    number=15,
+    slug="complaint",
+    prefix="CM",
+    name=T("Шағым", "Жалоба"),
+    passport={},
+    deadlines={"*": DeadlineRule("working_days", 15)},  # 004 item 12: from the day of registration
+    sources="004 items 8-14",
+    built=True,
+)
+# Every kind of service request: the 14 services and the complaint.
+REQUEST_KINDS = (*SERVICES, COMPLAINT)
+
+
 def all_services() -> tuple[Service, ...]:
+    """The 14 services (passport pages, the kiosk, the survey); `get` also knows the complaint."""
     return SERVICES
 
 
 def get(slug: str) -> Service:
-    for service in SERVICES:
+    for service in REQUEST_KINDS:
         if service.slug == slug:
             return service
     raise KeyError(f"no service {slug!r} in the catalogue")
 
 
 def by_prefix(prefix: str) -> Service:
-    for service in SERVICES:
+    for service in REQUEST_KINDS:
         if service.prefix == prefix:
             return service
     raise KeyError(f"no service with prefix {prefix!r}")

@@ -16,9 +16,12 @@ included), for one service or all of them:
   a request cancelled before its answer counts neither here nor as a refusal;
 - refusals by the regulation ground;
 - survey answers given in the period, per question (anonymous: counted, never linked);
-- complaints registered in the period.
+- complaints registered in the period. A complaint is a service request too (catalogue slug "complaint"), so
+  it counts in every figure above like the services do; its own section repeats its figures, with the
+  open and overdue ones.
 
-The overdue list and the open/overdue complaint counts are "right now", whatever the period.
+The overdue list and the open/overdue complaint counts are "right now", whatever the period. The words of
+statuses, channels and steps are the request kernel's (app.services.requests).
 """
 
 import csv
@@ -36,10 +39,13 @@ from app.core.clock import ALMATY, now
 from app.extensions import db
 from app.models import RequestEvent, ServiceRequest
 from app.models.requests import CHANNELS, OPEN_STATUSES
-from app.services import catalogue, complaints, survey
+from app.services import catalogue, survey
+from app.services import requests as request_service
 from app.services.catalogue import Service
-from app.services.requests import was_completed_clause
-from app.services.status import STATUS_LABELS, channel_label
+
+# The labels are the request kernel's; these names stay importable from here.
+from app.services.requests import STEP_LABELS as STEP_LABELS
+from app.services.requests import channel_label, step_label, was_completed_clause
 
 MAX_PERIOD_DAYS = 366
 OVERDUE_LIST_LIMIT = 200
@@ -120,7 +126,7 @@ class StageTiming:
     @property
     def label(self) -> str:
         before, after = self.stage.split(" -> ")
-        return f"{step_label(before)} → {step_label(after)}"
+        return f"{step_label(before, self.service.slug)} → {step_label(after, self.service.slug)}"
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,7 @@ class MonitoringReport:
     refusals: list[RefusalCount]
     overdue: list[OverdueRequest]
     survey: list[survey.QuestionResult]
-    complaints: complaints.ComplaintFigures
+    complaints: request_service.RequestCounts
 
     @property
     def channel_totals(self) -> dict[str, int]:
@@ -193,7 +199,7 @@ def build_report(period: Period, service_slug: str | None = None) -> MonitoringR
         refusals=_refusals(conditions),
         overdue=_overdue(service),
         survey=survey.results(period.start, period.end, service.slug if service else None),
-        complaints=complaints.figures(period.start_at, period.end_at),
+        complaints=request_service.counts(catalogue.COMPLAINT.slug, period.start_at, period.end_at),
     )
 
 
@@ -327,32 +333,6 @@ def _overdue(service: Service | None) -> list[OverdueRequest]:
 # ---- presentation helpers shared by the page and the CSV ------------------------------------------------
 
 
-# Steps the services record that are not statuses; a step not listed here is shown by its code.
-STEP_LABELS = {
-    "registry_checked": _l("Registry checked"),
-    "registry_unavailable": _l("Registry unavailable"),
-    "registry_retry": _l("Registry asked again"),
-    "identity_checked": _l("Identity checked"),
-    "identity_document_checked": _l("Identity document checked"),
-    "consent_requested": _l("Consent requested"),
-    "consent_given": _l("Consent given"),
-    "booked": _l("Booked"),
-    "booking_cancelled": _l("Booking cancelled"),
-    "call_cancelled": _l("Call cancelled"),
-    "assigned": _l("Doctor assigned"),
-    "approved": _l("Approved"),
-    "talon_issued": _l("Talon issued"),
-    "form_issued": _l("Form issued"),
-    "sms_sent": _l("SMS sent"),
-}
-
-
-def step_label(step: str) -> str:
-    """A status or a known step reads as its label; any other step keeps its code."""
-    label = STATUS_LABELS.get(step) or STEP_LABELS.get(step)
-    return str(label) if label is not None else step
-
-
 def format_duration(seconds: float) -> str:
     """Short, human: "45 s", "12 min 5 s", "3 h 20 min", "2 d 4 h"."""
     total = int(round(seconds))
@@ -424,7 +404,7 @@ def report_csv(report: MonitoringReport) -> str:
     section = _("Complaints")
     figures = report.complaints
     for label, value in (
-        (_("registered in the period"), figures.filed),
+        (_("registered in the period"), figures.received),
         (_("answered"), figures.answered),
         (_("answered within 15 working days"), figures.answered_in_time),
         (_("open now"), figures.open_now),

@@ -32,6 +32,8 @@ class Summary:
     # endpoint taking `number`; the status page builds the URL.
     link_endpoint: str | None = None
     link_label: str = ""
+    # What the button to the request's result document says ("Read the answer"); "View result" without one.
+    document_label: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.facts or self.notes)

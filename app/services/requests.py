@@ -1,19 +1,127 @@
-"""Creating service requests, numbering them and moving them through their statuses, one event per step."""
+"""Creating service requests, numbering them and moving them through their statuses, one event per step;
+and the words every page uses for a request's status, channel, steps and actors.
+
+Labels: the shared ones are here; a service adds its own words for its steps (and, where the person reads
+something else than the regulation's status, for its statuses and actors) once, from its package's face:
+
+    requests.register_labels(SERVICE, steps=texts.STEP_LABELS, statuses=texts.STATUS_LABELS)
+
+`status_label(status, service)`, `step_label(step, service)` and `actor_label(label, service)` then give the
+service's word first, the shared one next, and the code itself when nobody named it.
+"""
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import and_, exists, insert, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core.actors import Actor
 from app.core.clock import now
 from app.extensions import db
 from app.models import Patient, RequestCounter, RequestEvent, ServiceRequest
-from app.models.requests import CHANNELS, FINAL_STATUSES, STATUSES
+from app.models.requests import CHANNELS, FINAL_STATUSES, OPEN_STATUSES, STATUSES
 from app.services import catalogue
 from app.services.calendar import get_calendar
 
 log = logging.getLogger(__name__)
+
+# ---- labels -------------------------------------------------------------------------------------------
+
+STATUS_LABELS = {
+    "submitted": _l("Submitted"),
+    "awaiting_consent": _l("Waiting for consent"),
+    "awaiting_registry": _l("Waiting for the national registry"),
+    "in_review": _l("Being reviewed"),
+    "completed": _l("Completed"),
+    "refused": _l("Refused"),
+    "cancelled": _l("Cancelled"),
+}
+CHANNEL_LABELS = {
+    "web": _l("Website"),
+    "kiosk": _l("Kiosk"),
+    "desk": _l("Registry desk"),
+    "phone": _l("Phone"),
+}
+# Steps the services record that are not statuses; a step no one names is shown by its code.
+STEP_LABELS = {
+    "registry_checked": _l("Registry checked"),
+    "registry_unavailable": _l("Registry unavailable"),
+    "registry_retry": _l("Registry asked again"),
+    "identity_checked": _l("Identity checked"),
+    "identity_document_checked": _l("Identity document checked"),
+    "consent_requested": _l("Consent requested"),
+    "consent_given": _l("Consent given"),
+    "booked": _l("Booked"),
+    "booking_cancelled": _l("Booking cancelled"),
+    "call_cancelled": _l("Call cancelled"),
+    "assigned": _l("Doctor assigned"),
+    "approved": _l("Approved"),
+    "talon_issued": _l("Talon issued"),
+    "form_issued": _l("Form issued"),
+    "sms_sent": _l("SMS sent"),
+    "document_revoked": _l("Document revoked"),
+}
+# Who did a step when it was not a staff member (a staff member's step carries their name).
+ACTOR_LABELS = {"patient": _l("The patient"), "applicant": _l("Applicant"), "system": _l("System")}
+
+_service_labels: dict[str, dict[str, Mapping[str, object]]] = {}
+
+
+def register_labels(
+    service_slug: str,
+    *,
+    steps: Mapping[str, object] | None = None,
+    statuses: Mapping[str, object] | None = None,
+    actors: Mapping[str, object] | None = None,
+) -> None:
+    """A service's own words for its steps, statuses and actors, called once from the service's face."""
+    _service_labels[service_slug] = {
+        "steps": dict(steps or {}),
+        "statuses": dict(statuses or {}),
+        "actors": dict(actors or {}),
+    }
+
+
+def _own(service_slug: str | None, kind: str, code: str):
+    return _service_labels.get(service_slug or "", {}).get(kind, {}).get(code)
+
+
+def _text(label, code: str) -> str:
+    return str(label) if label is not None else code
+
+
+def status_label(status: str, service: str | None = None) -> str:
+    """The status in the reader's language: the service's own word for it (a complaint is "Received", not
+    "Submitted"), else the shared one, else the code."""
+    return _text(_own(service, "statuses", status) or STATUS_LABELS.get(status), status)
+
+
+def channel_label(channel: str) -> str:
+    return _text(CHANNEL_LABELS.get(channel), channel)
+
+
+def step_label(step: str, service: str | None = None) -> str:
+    """A step of the event log: the service's label, a shared step's, a status's (a transition's step is
+    the status it moved to), or the code."""
+    label = (
+        _own(service, "steps", step)
+        or STEP_LABELS.get(step)
+        or _own(service, "statuses", step)
+        or STATUS_LABELS.get(step)
+    )
+    return _text(label, step)
+
+
+def actor_label(label: str, service: str | None = None) -> str:
+    """Who did a step: "patient", "applicant", "system" in words; a staff member's name as stored."""
+    return _text(_own(service, "actors", label) or ACTOR_LABELS.get(label), label)
+
+
+# ---- requests -----------------------------------------------------------------------------------------
 
 
 class InvalidTransition(RuntimeError):
@@ -174,6 +282,36 @@ def was_completed_clause():
     return (ServiceRequest.status == "completed") | and_(
         ServiceRequest.status == "cancelled",
         exists().where(RequestEvent.request_id == ServiceRequest.id, RequestEvent.to_status == "completed"),
+    )
+
+
+@dataclass(frozen=True)
+class RequestCounts:
+    """One service's requests received in a period, and its open and overdue ones right now."""
+
+    received: int  # within the period
+    answered: int  # of those, answered (completed, maybe cancelled since, or refused) so far
+    answered_in_time: int  # of those, answered by the deadline
+    open_now: int  # open at this moment, whenever received
+    overdue_now: int  # open and past the deadline at this moment
+
+
+def counts(service_slug: str, start_at: datetime, end_at: datetime) -> RequestCounts:
+    """The service's requests received in [start_at, end_at), and its open and overdue ones right now."""
+    of_service = ServiceRequest.service == service_slug
+    in_period = (of_service, ServiceRequest.created_at >= start_at, ServiceRequest.created_at < end_at)
+    answered = (*in_period, was_completed_clause() | (ServiceRequest.status == "refused"))
+    is_open = (of_service, ServiceRequest.status.in_(OPEN_STATUSES))
+
+    def count(*conditions) -> int:
+        return db.session.scalar(select(func.count(ServiceRequest.id)).where(*conditions)) or 0
+
+    return RequestCounts(
+        received=count(*in_period),
+        answered=count(*answered),
+        answered_in_time=count(*answered, ServiceRequest.completed_at <= ServiceRequest.deadline_at),
+        open_now=count(*is_open),
+        overdue_now=count(*is_open, ServiceRequest.deadline_at < now()),
     )
 
 

@@ -1,14 +1,21 @@
-"""Following a request or a complaint: what the person sees on /status, and how they prove it is theirs.
+"""Following a request on /status: who may follow it, how they prove it, and what they see.
 
-A service request is followed by whoever asked for it: the applicant, or the subject when the applicant has
-no card. The one-time code goes to the phone on file for that person's IIN (app.services.patient_identity),
-so confirming it proves that IIN, exactly as a sign-in does. A complaint is followed with a code sent to the
-phone written in the complaint; that proves only the complaint, never an IIN.
+A request is followed by whoever asked for it: the applicant, or the subject when the applicant has no card.
+The one-time code goes to the phone on file for that person's IIN (app.services.patient_identity), so
+confirming it proves that IIN, exactly as a sign-in does. A service whose request names a phone of its own
+registers its follower (`register_follower`): a complaint is followed with a code sent to the phone written
+in it, and that code proves the complaint only, never an IIN.
+
+Every kind of request takes the same road: `look_up(number, viewer)` says whether this browser may follow it
+and, if so, what it sees (`describe`); the service's own words come from its hooks (labels in the request
+kernel, its summary in app.services.request_summary, its follower here).
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,31 +23,46 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
-from app.models import Complaint, Document, OneTimeCode, Patient, ServiceRequest
+from app.models import Document, OneTimeCode, Patient, ServiceRequest
 from app.notify import mask_phone
 from app.registries import RegistryUnavailable
 from app.services import catalogue, otp, patient_identity, request_summary, survey
-from app.services import complaints as complaint_service
 from app.services import requests as request_service
 from app.services.catalogue import Service
 
+# The shared labels live in the request kernel; these names stay importable from here.
+from app.services.requests import CHANNEL_LABELS, STATUS_LABELS, channel_label, status_label
+
 log = logging.getLogger(__name__)
 
-STATUS_LABELS = {
-    "submitted": _l("Submitted"),
-    "awaiting_consent": _l("Waiting for consent"),
-    "awaiting_registry": _l("Waiting for the national registry"),
-    "in_review": _l("Being reviewed"),
-    "completed": _l("Completed"),
-    "refused": _l("Refused"),
-    "cancelled": _l("Cancelled"),
-}
-CHANNEL_LABELS = {
-    "web": _l("Website"),
-    "kiosk": _l("Kiosk"),
-    "desk": _l("Registry desk"),
-    "phone": _l("Phone"),
-}
+__all__ = [
+    "CHANNEL_LABELS",
+    "LIST_LIMIT",
+    "STATUS_LABELS",
+    "Follower",
+    "HistoryEntry",
+    "Lookup",
+    "RequestStatus",
+    "StatusError",
+    "Viewer",
+    "channel_label",
+    "code_purpose",
+    "confirm_code",
+    "describe",
+    "find",
+    "follower_iin",
+    "follower_of",
+    "is_party",
+    "look_up",
+    "mask_iin",
+    "masked_phone_of_code",
+    "my_requests",
+    "register_follower",
+    "requests_of",
+    "send_code",
+    "status_label",
+]
+
 LIST_LIMIT = 100
 
 
@@ -52,16 +74,6 @@ class StatusError(Exception):
         self.message = message
 
 
-def status_label(status: str) -> str:
-    label = STATUS_LABELS.get(status) or complaint_service.STATUS_LABELS.get(status)
-    return str(label) if label is not None else status
-
-
-def channel_label(channel: str) -> str:
-    label = CHANNEL_LABELS.get(channel)
-    return str(label) if label is not None else channel
-
-
 def mask_iin(iin: str | None) -> str:
     """ "900101300123" -> "90••••••••23": enough to recognise one's own IIN, not to read it."""
     if not iin or len(iin) < 4:
@@ -69,51 +81,129 @@ def mask_iin(iin: str | None) -> str:
     return f"{iin[:2]}{'•' * (len(iin) - 4)}{iin[-2:]}"
 
 
-def is_complaint_number(number: str) -> bool:
-    return number.strip().upper().startswith(complaint_service.NUMBER_PREFIX + "-")
-
-
-def find(number: str) -> ServiceRequest | Complaint | None:
-    """The request or complaint with this number (the CM prefix marks complaints)."""
+def find(number: str) -> ServiceRequest | None:
     number = (number or "").strip().upper()
     if not number or len(number) > 20:
         return None
-    if is_complaint_number(number):
-        return complaint_service.find_by_number(number)
     return request_service.find_by_number(number)
 
 
-# ---- who may follow what ------------------------------------------------------------------------------
+# ---- who follows a request ------------------------------------------------------------------------------
 
 
-def follower_iin(item: ServiceRequest | Complaint) -> str | None:
-    """The IIN whose phone gets the code: the complainant's, or the request's applicant (else subject)."""
-    if isinstance(item, Complaint):
-        return item.iin
-    person = item.applicant or item.subject
-    return person.iin if person is not None else None
+@dataclass(frozen=True)
+class Follower:
+    """Who follows a request and where their code goes. Without a `phone`, the code goes to the phone on file
+    for `iin` and proves that IIN (a sign-in); with one (written in the request), it proves this request only.
+    """
+
+    iin: str
+    phone: str = ""
+    language: str = ""  # of the SMS to `phone`
+
+    @property
+    def proves_iin(self) -> bool:
+        return not self.phone
 
 
-def code_purpose(item: ServiceRequest | Complaint) -> str:
-    return f"status:{item.number}"
+FollowerFunction = Callable[[ServiceRequest], Follower | None]
+_followers: dict[str, FollowerFunction] = {}
 
 
-def send_code(item: ServiceRequest | Complaint, *, ip: str, language: str) -> OneTimeCode:
-    """Send a one-time code for following `item`.
+def register_follower(service_slug: str, function: FollowerFunction) -> None:
+    """For a service whose requests name their own follower (called once from the service's face)."""
+    _followers[service_slug] = function
+
+
+def follower_of(request: ServiceRequest) -> Follower | None:
+    """The service's follower if it names one, else the applicant (else the subject), by their IIN."""
+    function = _followers.get(request.service)
+    if function is not None:
+        return function(request)
+    person = request.applicant or request.subject
+    return Follower(iin=person.iin) if person is not None else None
+
+
+def follower_iin(request: ServiceRequest) -> str | None:
+    follower = follower_of(request)
+    return follower.iin if follower is not None else None
+
+
+def is_party(request: ServiceRequest, iin: str | None) -> bool:
+    """The IIN belongs to the request's subject or applicant, or to the follower its service names."""
+    if not iin:
+        return False
+    if any(person is not None and person.iin == iin for person in (request.subject, request.applicant)):
+        return True
+    return request.service in _followers and follower_iin(request) == iin
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What this browser has proved: the IIN it is signed in as, and the requests whose code it confirmed
+    without proving an IIN (a complaint's)."""
+
+    iin: str | None = None
+    granted: frozenset[str] = frozenset()
+
+    def may_follow(self, request: ServiceRequest) -> bool:
+        return request.number in self.granted or is_party(request, self.iin)
+
+
+class Lookup:
+    """A request found by its number, as one browser may see it: `followed` says whether it may, and `view`
+    is what it sees (worked out only when asked for)."""
+
+    def __init__(self, request: ServiceRequest, viewer: Viewer):
+        self.request = request
+        self.viewer = viewer
+
+    @property
+    def number(self) -> str:
+        return self.request.number
+
+    @property
+    def surveyed(self) -> bool:
+        return survey.is_surveyed(self.request)
+
+    @cached_property
+    def followed(self) -> bool:
+        return self.viewer.may_follow(self.request)
+
+    @cached_property
+    def view(self) -> "RequestStatus":
+        return describe(
+            self.request, viewer_iin=self.viewer.iin, granted=self.request.number in self.viewer.granted
+        )
+
+
+def look_up(number: str, viewer: Viewer) -> Lookup | None:
+    """The request with this number as `viewer` may see it, or None when no request has this number."""
+    request = find(number)
+    return Lookup(request, viewer) if request is not None else None
+
+
+# ---- the one-time code ---------------------------------------------------------------------------------
+
+
+def code_purpose(request: ServiceRequest) -> str:
+    return f"status:{request.number}"
+
+
+def send_code(request: ServiceRequest, *, ip: str, language: str) -> OneTimeCode:
+    """Send a one-time code for following `request`.
 
     Raises StatusError (nobody to send it to, no phone on file, the registry is down),
     otp.TooManyRequests, or notify.SmsUnavailable.
     """
-    iin = follower_iin(item)
-    if iin is None:
+    follower = follower_of(request)
+    if follower is None:
         raise StatusError(
             _l("This request was made at the registry desk without a patient card: ask there about it.")
         )
-    if isinstance(item, Complaint):
-        phone, sms_language = item.phone, item.language
-    else:
+    if follower.proves_iin:
         try:
-            contact = patient_identity.contact_for(iin)
+            contact = patient_identity.contact_for(follower.iin)
         except patient_identity.IdentityError as error:
             raise StatusError(error.message) from error
         except RegistryUnavailable as error:
@@ -121,66 +211,37 @@ def send_code(item: ServiceRequest | Complaint, *, ip: str, language: str) -> On
                 _l("We cannot find the phone on file right now. Please try again in a few minutes.")
             ) from error
         phone, sms_language = contact.phone, contact.sms_language(language)
+    else:
+        phone, sms_language = follower.phone, follower.language
 
     def text(code: str) -> str:
         return _(
             "Code to see %(number)s: %(code)s. It is valid for %(minutes)s minutes. Do not tell it to "
             "anyone.",
-            number=item.number,
+            number=request.number,
             code=code,
             minutes=otp.lifetime_minutes(),
         )
 
     return otp.issue(
-        purpose=code_purpose(item), iin=iin, phone=phone, language=sms_language, ip=ip, text=text
+        purpose=code_purpose(request), iin=follower.iin, phone=phone, language=sms_language, ip=ip, text=text
     )
 
 
-def confirm_code(item: ServiceRequest | Complaint, code: str) -> OneTimeCode:
-    """Accept the code for `item` or raise an otp.OtpError; the caller then remembers the proof."""
-    iin = follower_iin(item)
-    if iin is None:
-        raise otp.NoActiveCode("nobody to follow this item")
-    return otp.verify(purpose=code_purpose(item), iin=iin, code=code)
+def confirm_code(request: ServiceRequest, code: str) -> Follower:
+    """Accept the code for `request` or raise an otp.OtpError. Returns whom the code proved: the caller signs
+    them in (`proves_iin`) or remembers this request only."""
+    follower = follower_of(request)
+    if follower is None:
+        raise otp.NoActiveCode("nobody to follow this request")
+    otp.verify(purpose=code_purpose(request), iin=follower.iin, code=code)
+    return follower
 
 
-def masked_phone_of_code(item: ServiceRequest | Complaint) -> str:
-    iin = follower_iin(item)
-    record = otp.latest(code_purpose(item), iin) if iin else None
+def masked_phone_of_code(request: ServiceRequest) -> str:
+    iin = follower_iin(request)
+    record = otp.latest(code_purpose(request), iin) if iin else None
     return mask_phone(record.phone) if record is not None else ""
-
-
-def is_party(request: ServiceRequest, iin: str | None) -> bool:
-    """The IIN belongs to the request's subject or applicant."""
-    if not iin:
-        return False
-    return any(person is not None and person.iin == iin for person in (request.subject, request.applicant))
-
-
-def requests_of(iin: str) -> list[ServiceRequest]:
-    """Requests about or by the person with this IIN, newest first."""
-    subject, applicant = aliased(Patient), aliased(Patient)
-    return list(
-        db.session.scalars(
-            select(ServiceRequest)
-            .outerjoin(subject, subject.id == ServiceRequest.subject_id)
-            .outerjoin(applicant, applicant.id == ServiceRequest.applicant_id)
-            .where(or_(subject.iin == iin, applicant.iin == iin))
-            .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
-            .limit(LIST_LIMIT)
-        )
-    )
-
-
-def complaints_of(iin: str) -> list[Complaint]:
-    return list(
-        db.session.scalars(
-            select(Complaint)
-            .where(Complaint.iin == iin)
-            .order_by(Complaint.filed_at.desc())
-            .limit(LIST_LIMIT)
-        )
-    )
 
 
 # ---- what the status page shows ------------------------------------------------------------------------
@@ -190,10 +251,11 @@ def complaints_of(iin: str) -> list[Complaint]:
 class HistoryEntry:
     at: datetime
     status: str
+    service: str | None = None
 
     @property
     def label(self) -> str:
-        return status_label(self.status)
+        return status_label(self.status, self.service)
 
 
 @dataclass(frozen=True)
@@ -206,8 +268,11 @@ class RequestStatus:
     survey_answered: bool
     # Answered (completed), even if cancelled since: the card then shows both moments.
     was_completed: bool = False
-    # "What you got", from the service module; only for the request's own subject or applicant.
+    # "What you got", from the service module; only for whoever proved the request is theirs.
     summary: request_summary.Summary | None = None
+    masked_iin: str = ""
+    # Regulation 003's survey is about the 14 services; a complaint is not surveyed.
+    surveyed: bool = True
 
     @property
     def number(self) -> str:
@@ -219,16 +284,15 @@ class RequestStatus:
 
     @property
     def status_label(self) -> str:
-        return status_label(self.request.status)
-
-    @property
-    def masked_iin(self) -> str:
-        subject = self.request.subject or self.request.applicant
-        return mask_iin(subject.iin if subject else None)
+        return status_label(self.request.status, self.request.service)
 
     @property
     def service_name(self) -> str:
         return str(self.service.name) if self.service else self.request.service
+
+    @property
+    def document_label(self) -> str:
+        return (self.summary.document_label if self.summary else "") or _("View result")
 
     @property
     def cancelled_at(self) -> datetime | None:
@@ -247,9 +311,12 @@ class RequestStatus:
         return str(name) if name is not None else ground
 
 
-def describe(request: ServiceRequest, *, viewer_iin: str | None = None) -> RequestStatus:
-    """The request as its follower sees it. `viewer_iin` is the proven IIN of whoever looks: the service's
-    summary ("what you got") is filled in only when it is the request's subject or applicant."""
+def describe(
+    request: ServiceRequest, *, viewer_iin: str | None = None, granted: bool = False
+) -> RequestStatus:
+    """The request as its follower sees it. The service's summary ("what you got") is filled in only for
+    whoever proved the request is theirs: `viewer_iin` (the proven IIN of whoever looks) is the request's
+    subject's, applicant's or follower's, or this request's code was confirmed (`granted`)."""
     try:
         service = catalogue.get(request.service)
     except KeyError:
@@ -258,48 +325,43 @@ def describe(request: ServiceRequest, *, viewer_iin: str | None = None) -> Reque
     if document is not None and document.revoked_at is not None:
         document = None  # a revoked result is no result; the history says so
     completed = request_service.was_completed(request)
-    answered = survey.has_answered(request) if completed else False
+    surveyed = survey.is_surveyed(request)
+    answered = survey.has_answered(request) if completed and surveyed else False
     history = [
-        HistoryEntry(at=event.at, status=event.to_status)
+        HistoryEntry(at=event.at, status=event.to_status, service=request.service)
         for event in request.events
         if event.to_status is not None
     ]
+    person = request.subject or request.applicant
     return RequestStatus(
         request=request,
         service=service,
         result_document=document,
         history=history,
-        survey_offered=completed and not answered,
+        survey_offered=completed and surveyed and not answered,
         survey_answered=answered,
         was_completed=completed,
-        summary=request_summary.summary_for(request) if is_party(request, viewer_iin) else None,
+        summary=(request_summary.summary_for(request) if granted or is_party(request, viewer_iin) else None),
+        masked_iin=mask_iin(person.iin if person is not None else follower_iin(request)),
+        surveyed=surveyed,
     )
 
 
-@dataclass(frozen=True)
-class ComplaintStatus:
-    complaint: Complaint
-
-    @property
-    def number(self) -> str:
-        return self.complaint.number
-
-    @property
-    def is_open(self) -> bool:
-        return self.complaint.is_open
-
-    @property
-    def status_label(self) -> str:
-        return status_label(self.complaint.status)
-
-    @property
-    def masked_iin(self) -> str:
-        return mask_iin(self.complaint.iin)
-
-    @property
-    def reply_document(self) -> Document | None:
-        return self.complaint.reply_document
+def requests_of(iin: str) -> list[ServiceRequest]:
+    """Requests about or by the person with this IIN, newest first."""
+    subject, applicant = aliased(Patient), aliased(Patient)
+    return list(
+        db.session.scalars(
+            select(ServiceRequest)
+            .outerjoin(subject, subject.id == ServiceRequest.subject_id)
+            .outerjoin(applicant, applicant.id == ServiceRequest.applicant_id)
+            .where(or_(subject.iin == iin, applicant.iin == iin))
+            .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
+            .limit(LIST_LIMIT)
+        )
+    )
 
 
-def describe_complaint(complaint: Complaint) -> ComplaintStatus:
-    return ComplaintStatus(complaint)
+def my_requests(iin: str | None) -> list[RequestStatus]:
+    """What the person signed in as `iin` sees in their list (complaints filed with a card among them)."""
+    return [describe(request) for request in requests_of(iin)] if iin else []

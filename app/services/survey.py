@@ -5,6 +5,9 @@ the doctor and the window were given) is offered the survey too: regulation 003 
 was delivered, and it was delivered; how the booking or the call went, and whether the information about it
 was clear, may be exactly why it was cancelled. A request cancelled before it was answered is not offered.
 
+Regulation 003 surveys the 14 services of the catalogue: a complaint (a request about one of them) is not
+surveyed.
+
 Answers are anonymous in every report: `results()` counts them by question and rating and never reads the
 request they came from; the link is kept only so a request is rated once.
 """
@@ -21,6 +24,7 @@ from app.core.clock import local_now
 from app.extensions import db
 from app.models import ServiceRequest, SurveyResponse
 from app.models.feedback import SURVEY_QUESTIONS, SURVEY_RATINGS
+from app.services import catalogue
 from app.services.requests import was_completed
 
 log = logging.getLogger(__name__)
@@ -51,9 +55,18 @@ class SurveyError(ValueError):
         self.message = message
 
 
+SURVEYED_SERVICES = frozenset(service.slug for service in catalogue.all_services())
+
+
+def is_surveyed(request: ServiceRequest) -> bool:
+    """The request is one of a surveyed service (one of the 14; not a complaint)."""
+    return request.service in SURVEYED_SERVICES
+
+
 def is_offered(request: ServiceRequest) -> bool:
-    """The survey is offered for a completed (maybe since cancelled) request that has not been rated yet."""
-    return was_completed(request) and not has_answered(request)
+    """The survey is offered for a completed (maybe since cancelled) request of a surveyed service that has
+    not been rated yet."""
+    return is_surveyed(request) and was_completed(request) and not has_answered(request)
 
 
 def has_answered(request: ServiceRequest) -> bool:
@@ -64,6 +77,8 @@ def has_answered(request: ServiceRequest) -> bool:
 
 
 def record_answer(request: ServiceRequest, *, process: str, information: str) -> SurveyResponse:
+    if not is_surveyed(request):
+        raise ValueError(f"{request.service} requests are not surveyed")
     if not was_completed(request):
         raise SurveyError(_l("The survey opens once the request is completed."))
     if process not in SURVEY_RATINGS or information not in SURVEY_RATINGS:

@@ -4,6 +4,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from app.services import complaints
 from app.services.complaints import MAX_TEXT
 
 
@@ -42,6 +43,16 @@ class ComplaintForm(FlaskForm):
     )
     related_number = _text(_l("Number of the request the complaint is about (if any)"), max_length=20)
 
+    def to_input(self) -> complaints.ComplaintInput:
+        return complaints.ComplaintInput(
+            complainant_name=self.complainant_name.data or "",
+            iin=self.iin.data or "",
+            postal_address=self.postal_address.data or "",
+            phone=self.phone.data or "",
+            text=self.text.data or "",
+            related_number=self.related_number.data or "",
+        )
+
 
 class DeskComplaintForm(ComplaintForm):
     language = SelectField(
@@ -52,3 +63,16 @@ class DeskComplaintForm(ComplaintForm):
 
 class AnswerForm(FlaskForm):
     answer_text = _text(_l("Answer to the complaint"), max_length=MAX_TEXT, field=TextAreaField)
+
+
+def show_error(form: FlaskForm, error: complaints.ComplaintError) -> None:
+    """The service's refusal beside the field it names, or above the form."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def status_code(form: FlaskForm) -> int:
+    return 422 if form.errors or form.form_errors else 200

@@ -13,7 +13,7 @@ from app.core.clock import local_now
 from app.models.requests import CHANNELS
 from app.responses import file_response
 from app.services import monitoring, survey
-from app.services.status import channel_label, status_label
+from app.services.requests import channel_label, status_label
 
 ROLES = ("head", "admin")
 

@@ -9,23 +9,13 @@ from pypdf import PdfReader
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY
-from app.core.iin import make_iin
 from app.extensions import db
 from app.models import AuditEntry, Complaint, Document, SmsMessage
 from app.services import complaints as complaint_service
+from tests.complaints.factories import FORM, IIN, PHONE
 from tests.conftest import page_text
 from tests.feedback_factories import last_code, make_patient, make_request
 
-IIN = make_iin(date(1979, 6, 14), "M", serial=321)
-FORM = {
-    "complainant_name": "Серіков Айдар Бекұлы",
-    "iin": IIN,
-    "postal_address": "Алматы қ., Абай даңғылы, 10, 5",
-    "phone": "8 (701) 555-44-33",
-    "text": "Тіркеу бөлімінде екі сағат күттім.\nЖазбаша жауап беруіңізді сұраймын.",
-    "related_number": "",
-}
-PHONE = "+77015554433"
 TEXTS = {
     "kk": {
         "title": "Шағым тіркелді",
@@ -72,7 +62,8 @@ def test_a_complaint_filed_on_wednesday_before_nauryz_is_due_fifteen_working_day
     assert complaint.number in sms.text and sms.language == language
 
 
-def test_complaint_numbers_run_on(app, client):
+def test_complaint_numbers_run_on(app, client, frozen):
+    frozen(2026, 3, 18, 10, 0)
     for _ in range(2):
         assert client.post("/complaints/new", data=FORM).status_code == 303
     numbers = sorted(number for (number,) in db.session.query(Complaint.number))
@@ -80,7 +71,8 @@ def test_complaint_numbers_run_on(app, client):
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
-def test_bad_input_is_explained_and_nothing_is_registered(app, client, language):
+def test_bad_input_is_explained_and_nothing_is_registered(app, client, frozen, language):
+    frozen(2026, 3, 18, 10, 0)
     client.set_cookie("emhana_lang", language, domain="localhost")
     response = client.post("/complaints/new", data={**FORM, "postal_address": "", "iin": "12345"})
     assert response.status_code == 422

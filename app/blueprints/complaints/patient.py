@@ -1,0 +1,48 @@
+"""The public complaint form (web and kiosk) and what it registered.
+
+A complaint is registered with a number and date and due within 15 working days (regulation 004, items
+10-12). The complainant follows it on /status with its number and a code sent to the phone in it.
+"""
+
+from flask import redirect, render_template, request, session, url_for
+
+from app.blueprints.complaints import bp
+from app.blueprints.complaints.forms import ComplaintForm, show_error, status_code
+from app.channels import current_channel
+from app.core.actors import Actor
+from app.core.i18n import current_language
+from app.services import complaints
+
+FILED_KEY = "complaint_filed"  # the number of the complaint this browser just filed, for its receipt
+
+
+@bp.route("/complaints/new", methods=["GET", "POST"])
+def file_complaint():
+    form = ComplaintForm()
+    if request.method == "GET":
+        form.related_number.data = request.args.get("request_number", "")[:20]
+    if form.validate_on_submit():
+        try:
+            complaint = complaints.file_complaint(
+                form.to_input(),
+                channel=current_channel(),
+                actor=Actor.applicant(),
+                language=current_language(),
+                ip=request.remote_addr or "",
+            )
+        except complaints.ComplaintError as error:
+            show_error(form, error)
+        else:
+            session[FILED_KEY] = complaint.number
+            return redirect(url_for("complaints.show_filed"), 303)
+    return render_template("complaints/new.html", form=form), status_code(form)
+
+
+@bp.get("/complaints/filed")
+def show_filed():
+    """What was registered: number, date, deadline; nothing personal, it is only for this browser."""
+    number = session.get(FILED_KEY)
+    complaint = complaints.find_by_number(number) if number else None
+    if complaint is None:
+        return redirect(url_for("complaints.file_complaint"))
+    return render_template("complaints/filed.html", complaint=complaint)
