@@ -17,7 +17,8 @@ from app.extensions import db
 from app.services import appointments, attachment, certificates, home_visits, survey
 from app.services import requests as request_service
 from app.services import status as status_service
-from tests import appointment_factories, certificate_factories, factories, home_visit_factories
+from tests import certificate_factories, factories, home_visit_factories
+from tests.appointments import factories as appointment_factories
 from tests.conftest import page_text
 from tests.feedback_factories import last_code
 
