@@ -450,6 +450,15 @@ def journal(day: date, doctor_id: int | None = None) -> list[Appointment]:
     return list(db.session.scalars(query))
 
 
+def doctors_with_plans() -> list[StaffMember]:
+    """Doctors who have a weekly plan: the journal's and the head's choice of doctor."""
+    return [s.doctor for s in schedules.doctors_with_schedules()]
+
+
+def staff_by_id(staff_id: int | None) -> StaffMember | None:
+    return db.session.get(StaffMember, staff_id) if staff_id else None
+
+
 @dataclass(frozen=True)
 class JournalSheet:
     """The journal of one day (of one doctor, or all), as the desk's page and its printed copy show it."""
@@ -489,10 +498,6 @@ def journal_sheet(day: date, doctor_id: int | None, *, actor: Actor, printing: b
     )
 
 
-def staff_by_id(staff_id: int | None) -> StaffMember | None:
-    return db.session.get(StaffMember, staff_id) if staff_id else None
-
-
 def visits_of(doctor: StaffMember, day: date, *, actor: Actor) -> list[Appointment]:
     """The doctor's bookings of `day`, to mark who came; reading them is audited."""
     entries = journal(day, doctor.id)
@@ -504,11 +509,6 @@ def visits_of(doctor: StaffMember, day: date, *, actor: Actor) -> list[Appointme
         detail=f"visits of doctor {doctor.id}",
     )
     return entries
-
-
-def doctors_with_plans() -> list[StaffMember]:
-    """Doctors who have a weekly plan: the journal's and the head's choice of doctor."""
-    return [s.doctor for s in schedules.doctors_with_schedules()]
 
 
 # ---- a doctor's week, for the schedule editor -----------------------------------------------------------
