@@ -89,7 +89,7 @@ class DefaultConfig:
     # Lobby kiosk: an idle kiosk returns to its start screen and forgets the visitor after this many seconds.
     KIOSK_IDLE_SECONDS = 60
 
-    # Appointment booking (app/services/appointments.py).
+    # Appointment booking (app/services/appointments/rules.py).
     APPOINTMENT_HORIZON_DAYS = 14  # how many days ahead patients and the desk may book
     APPOINTMENT_MAX_PER_SPECIALITY = 1  # future bookings one patient may hold per speciality
     APPOINTMENT_CHANGE_CUTOFF = timedelta(hours=2)  # online cancel/move allowed up to this before the visit

@@ -17,7 +17,8 @@ from app.extensions import db
 from app.services import appointments, attachment, certificates, home_visits, survey
 from app.services import requests as request_service
 from app.services import status as status_service
-from tests import appointment_factories, factories
+from tests import factories
+from tests.appointments import factories as appointment_factories
 from tests.certificates import factories as certificate_factories
 from tests.conftest import page_text
 from tests.feedback_factories import last_code

@@ -2,12 +2,12 @@
 
 from app.blueprints.admin import bp as admin_bp
 from app.blueprints.appointments import bp as appointments_bp
+from app.blueprints.appointments import desk_bp as desk_appointments_bp
 from app.blueprints.attachment import bp as attachment_bp
 from app.blueprints.attachment import desk_bp as desk_attachment_bp
 from app.blueprints.auth import bp as auth_bp
 from app.blueprints.certificates import bp as certificates_bp
 from app.blueprints.complaints import bp as complaints_bp
-from app.blueprints.desk_appointments import bp as desk_appointments_bp
 from app.blueprints.documents import bp as documents_bp
 from app.blueprints.home_visits import bp as home_visits_bp
 from app.blueprints.home_visits import desk_bp as desk_home_visits_bp

@@ -1,19 +1,95 @@
 """Booking a doctor's appointment in a real browser: IIN -> code -> speciality -> doctor -> day -> time ->
 confirm, each step swapped in by htmx; then the registrar finds the booking in the day's journal.
 
-The live server runs on the real clock with the demo plans, so the test takes the first open day it is shown.
+The server runs on the project's clock frozen at a moment of the test's choosing (app.core.clock), so the
+test means the same at any time of day it is run. It books the first time the patient may still move online:
+the move cut-off (APPOINTMENT_CHANGE_CUTOFF) hides the "move" link of a visit closer than that, and the first
+free time of the day is often closer. Each moment is a case the wall clock used to decide by chance.
 """
 
 import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
+import pytest
+from flask import Flask
 from playwright.sync_api import expect
+from werkzeug.serving import make_server
 
-from app.demo import DEMO_PASSWORD, demo_patients
+from app import create_app
+from app.core.clock import ALMATY, frozen_clock
+from app.demo import DEMO_PASSWORD, demo_patients, seed
+from app.extensions import db
+from app.models import Base
+from app.services.appointments import parse_slot_key
 from tests.browser.conftest import assert_accessible, snap
 from tests.browser.test_home_visit_browser import _code_from_outbox
 
+# Tuesday 24 November 2026, a working day. The patient's district doctor receives 08:00-14:00 in the demo, in
+# 15-minute times with a break at 11:00-11:20: 11:20, 11:35, ... 13:05, 13:20, 13:35.
+MOMENTS = {
+    # The first free time (11:20) is inside the two-hour cut-off; the first the patient may move is 13:05,
+    # whose cut-off (11:05) is two minutes away.
+    "near-the-cut-off": datetime(2026, 11, 24, 11, 3, tzinfo=ALMATY),
+    # When the test failed on the wall clock: 13:05 to 13:35 are free but too close to move; the first time
+    # the patient may move is the next morning.
+    "after-the-last-movable-time": datetime(2026, 11, 24, 12, 56, tzinfo=ALMATY),
+}
 
-def test_a_patient_books_moves_and_the_registrar_sees_the_journal(browser, page, live_server):
+
+@dataclass(frozen=True)
+class FrozenServer:
+    url: str
+    app: Flask
+    moment: datetime
+
+
+@pytest.fixture(params=list(MOMENTS))
+def frozen_server(request, tmp_path_factory):
+    """The demo clinic served on loopback (as the `live_server` fixture does), with the clock frozen at the
+    moment named by the test's parameter for as long as the test runs."""
+    moment = MOMENTS[request.param]
+    database = tmp_path_factory.mktemp("appointment-db") / "browser.db"
+    with frozen_clock(moment):
+        app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+        with app.app_context():
+            Base.metadata.create_all(db.engine)
+            seed()
+            db.session.commit()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield FrozenServer(f"http://127.0.0.1:{server.server_port}", app, moment)
+        finally:
+            server.shutdown()
+
+
+def slot_start(link) -> datetime:
+    """The start of the time a chooser's slot link offers (its `slot` query parameter)."""
+    return parse_slot_key(parse_qs(urlsplit(link.get_attribute("href")).query)["slot"][0])
+
+
+def choose_first_movable_slot(page, server: FrozenServer) -> datetime:
+    """Open the days in order and choose the first free time still outside the move cut-off."""
+    movable_after = server.moment + server.app.config["APPOINTMENT_CHANGE_CUTOFF"]
+    days = page.locator(".choices--days a.choice")
+    expect(days.first).to_be_visible()  # the doctor's days were swapped in
+    for index in range(days.count()):
+        days.nth(index).click()
+        expect(days.nth(index)).to_have_attribute("aria-current", "true")  # the chooser was swapped in
+        for link in page.locator(".choices--slots a.choice").all():
+            starts_at = slot_start(link)
+            if starts_at > movable_after:
+                link.click()
+                return starts_at
+    raise AssertionError(f"no free time after {movable_after} within the booking horizon")
+
+
+def test_a_patient_books_moves_and_the_registrar_sees_the_journal(browser, page, frozen_server):
+    live_server = frozen_server.url
     patient = demo_patients()[1]  # district 2, attached to the demo clinic
     page.goto(live_server + "/appointments/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Дәрігердің қабылдауына жазылу")
@@ -33,8 +109,7 @@ def test_a_patient_books_moves_and_the_registrar_sees_the_journal(browser, page,
     expect(district_doctor).to_have_count(1)
     expect(page.locator(".choices--doctors a.choice").first).to_contain_text("учаскелік дәрігеріңіз")
     district_doctor.click()
-    page.locator(".choices--days a.choice").first.click()
-    page.locator(".choices--slots a.choice").first.click()
+    choose_first_movable_slot(page, frozen_server)
     expect(page.locator(".chooser__confirm")).to_be_visible()
     assert_accessible(page)
     snap(page, "2-chosen")

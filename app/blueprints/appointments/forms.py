@@ -1,9 +1,27 @@
+"""Every form of appointment booking: the patient's sign-in and confirmed choice, and the staff's desk
+booking, cancellation and schedule editor."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.services.schedules import EXCEPTION_LABELS, SLOT_LENGTHS
 
 
+# ---- the patient: sign-in and the confirmed choice ----------------------------------------------------
 class IinForm(FlaskForm):
     iin = StringField(_l("Your IIN"), validators=[DataRequired(_l("Enter the IIN.")), Length(max=20)])
 
@@ -31,3 +49,65 @@ class SlotForm(FlaskForm):
     # which loads its own message catalogue from disk once per request (a millisecond of each booking).
     doctor = HiddenField("")
     slot = HiddenField("")
+
+
+# ---- the staff: desk booking, cancellation, the schedule editor ----------------------------------------
+WEEKDAY_NAMES = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
+
+
+class DeskBookingForm(FlaskForm):
+    # Explicit (never shown) labels: without one, WTForms loads its message catalogue to translate a label.
+    doctor = HiddenField("")
+    slot = HiddenField("")
+    channel = RadioField(
+        _l("How the patient applied"),
+        choices=[SelectChoice("desk", _l("In person at the desk")), SelectChoice("phone", _l("By phone"))],
+        default="desk",
+        validators=[DataRequired()],
+    )
+    identity_document_checked = BooleanField(_l("Identity document checked (in person)"))
+
+
+class CancelForm(FlaskForm):
+    note = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=300)])
+
+
+class WeekdayForm(Form):
+    works = BooleanField(_l("Receives patients"))
+    starts = TimeField(_l("From"), validators=[Optional()])
+    ends = TimeField(_l("To"), validators=[Optional()])
+    break_starts = TimeField(_l("Break from"), validators=[Optional()])
+    break_ends = TimeField(_l("Break to"), validators=[Optional()])
+
+    def validate_starts(self, field):
+        if self.works.data and (field.data is None or self.ends.data is None):
+            raise ValidationError(_l("Give the hours of a working day."))
+
+
+class PlanForm(FlaskForm):
+    slot_minutes = SelectField(
+        _l("Length of one appointment, minutes"),
+        choices=[SelectChoice(str(minutes)) for minutes in SLOT_LENGTHS],
+        default="15",
+    )
+    room = StringField(_l("Room"), validators=[Optional(), Length(max=20)])
+    bookable_online = BooleanField(_l("Patients may book online"), default=True)
+    days = FieldList(FormField(WeekdayForm), min_entries=7, max_entries=7)
+
+
+class ExceptionForm(FlaskForm):
+    day = DateField(_l("Day"), validators=[DataRequired(_l("Choose the day."))])
+    kind = SelectField(
+        _l("What changes"), choices=[SelectChoice(kind, label) for kind, label in EXCEPTION_LABELS.items()]
+    )
+    starts = TimeField(_l("From (empty: the whole day)"), validators=[Optional()])
+    ends = TimeField(_l("To"), validators=[Optional()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=300)])

@@ -9,10 +9,9 @@ from app.core.actors import Actor
 from app.extensions import db
 from app.models import AuditEntry
 from app.services import appointments
-from tests.appointment_factories import MONDAY, make_clinic, make_doctor, make_patient
+from tests.appointments.factories import MONDAY, at, make_clinic, make_doctor, make_patient
+from tests.appointments.test_web import sign_in
 from tests.conftest import page_text
-from tests.test_appointment_service import at
-from tests.test_appointment_web import sign_in
 
 TUESDAY = MONDAY + timedelta(days=1)
 HX = {"HX-Request": "true"}

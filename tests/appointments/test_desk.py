@@ -11,9 +11,8 @@ from app.core.actors import Actor
 from app.extensions import db
 from app.models import Appointment, AuditEntry, ScheduleException
 from app.services import appointments
-from tests.appointment_factories import MONDAY, make_clinic, make_doctor, make_patient
+from tests.appointments.factories import MONDAY, at, make_clinic, make_doctor, make_patient
 from tests.conftest import page_text
-from tests.test_appointment_service import at
 
 TUESDAY = MONDAY + timedelta(days=1)
 HX = {"HX-Request": "true"}
@@ -140,7 +139,7 @@ def test_doctor_marks_visits_with_htmx_rows(client, login, clinic, make_staff, f
     doctor = db.session.get(StaffMember, doctor.id)
     doctor.speciality = "therapist"
     from app.services import schedules
-    from tests.appointment_factories import WEEKDAY_PLAN
+    from tests.appointments.factories import WEEKDAY_PLAN
 
     schedules.save_plan(
         doctor, slot_minutes=15, room="9", weekdays={1: WEEKDAY_PLAN, 2: WEEKDAY_PLAN}, actor=Actor.system()

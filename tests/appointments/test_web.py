@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import Appointment, Document, RequestEvent
 from app.models.notify import SmsMessage
-from tests.appointment_factories import MONDAY, make_clinic, make_doctor, make_patient
+from tests.appointments.factories import MONDAY, make_clinic, make_doctor, make_patient
 from tests.conftest import page_text
 
 TUESDAY = MONDAY + timedelta(days=1)
@@ -149,7 +149,7 @@ def test_slot_taken_meanwhile_keeps_the_choices(client, doctor):
     patient, rival = make_patient(1), make_patient(2)
     from app.core.actors import Actor
     from app.services import appointments
-    from tests.test_appointment_service import at
+    from tests.appointments.factories import at
 
     sign_in(client, patient)
     appointments.book_appointment(rival, doctor, at(TUESDAY, 9, 15), actor=Actor.patient(), channel="web")
@@ -200,7 +200,7 @@ def test_identify_is_a_page_or_a_fragment(client, clinic):
 def test_someone_elses_booking_needs_their_code(client, doctor):
     from app.core.actors import Actor
     from app.services import appointments
-    from tests.test_appointment_service import at
+    from tests.appointments.factories import at
 
     owner = make_patient(1)
     booking = appointments.book_appointment(

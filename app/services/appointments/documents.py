@@ -1,5 +1,7 @@
 """What a patient takes away from a booking: the printed talon (through the shared document engine) and an
-iCalendar (.ics) file for the phone's calendar. Both are in the booking's language."""
+iCalendar (.ics) file for the phone's calendar. Both are in the booking's language.
+
+The talon's document kind (rules.TALON_KIND) is registered with the engine in the package's __init__."""
 
 import logging
 from datetime import timedelta
@@ -9,11 +11,11 @@ from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event
 
 from app.core.actors import Actor
-from app.core.bilingual import Bilingual
 from app.core.clock import now
 from app.extensions import db
 from app.models import Appointment, Document
 from app.services import documents
+from app.services.appointments.rules import TALON_KIND
 from app.services.clinic import get_clinic
 from app.services.requests import record_step
 from app.services.specialities import get_speciality
@@ -75,11 +77,6 @@ def calendar_file(appointment: Appointment) -> bytes:
 
 
 # ---- the talon ----------------------------------------------------------------------------------------
-TALON_KIND = documents.register_kind(
-    "appointment_talon",
-    "TAL",
-    Bilingual("Дәрігердің қабылдауына талон", "Талон на приём к врачу"),
-)
 TALON_TEMPLATE = "documents/appointment_talon.html"
 
 
@@ -96,7 +93,7 @@ def talon_for(appointment: Appointment) -> Document:
     clinic = get_clinic()
     language = appointment.language
     document = documents.issue_document(
-        TALON_KIND.code,
+        TALON_KIND,
         TALON_TEMPLATE,
         {
             "booking": appointment,

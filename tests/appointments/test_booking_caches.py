@@ -15,9 +15,9 @@ from app.models import CalendarException, Clinic, DoctorSchedule
 from app.services import schedules
 from app.services.calendar import get_calendar
 from app.services.clinic import get_clinic
-from tests.appointment_factories import MONDAY, make_clinic, make_doctor, make_patient
+from tests.appointments.factories import MONDAY, make_clinic, make_doctor, make_patient
+from tests.appointments.test_web import choose_url, sign_in
 from tests.conftest import page_text
-from tests.test_appointment_web import choose_url, sign_in
 
 TUESDAY = MONDAY + timedelta(days=1)
 
@@ -200,7 +200,7 @@ def test_lists_of_bookings_cost_the_same_queries_for_one_booking_or_many(
     sign_in(patient_browser, patient)
     login("registrar")
     from app.services import appointments
-    from tests.test_appointment_service import at
+    from tests.appointments.factories import at
 
     def book(hour, minute):
         appointments.book_appointment(

@@ -1,8 +1,10 @@
-"""Factories for the appointment tests: a clinic, attached patients, doctors with weekly plans."""
+"""Factories for the appointment tests: a clinic, attached patients, doctors with weekly plans, and local
+moments."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 from app.core.actors import Actor
+from app.core.clock import ALMATY
 from app.extensions import db
 from app.models import Clinic, District, Patient
 from app.services import schedules
@@ -12,6 +14,11 @@ from tests.factories import CLINIC_CODE
 # Mondays of November-December 2026; 16 December (a Wednesday) is Independence Day.
 MONDAY = date(2026, 11, 23)
 WEEKDAY_PLAN = schedules.DayPlan(time(9, 0), time(12, 0), time(10, 30), time(11, 0))
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """A local (Asia/Almaty) moment of `day`."""
+    return datetime.combine(day, time(hour, minute), ALMATY)
 
 
 def make_clinic(*, with_district: bool = True) -> Clinic:

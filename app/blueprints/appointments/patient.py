@@ -1,4 +1,5 @@
-"""Patient booking: IIN -> one-time code -> speciality -> doctor -> day -> slot -> confirm -> talon.
+"""Patient booking (`bp`, /appointments/): IIN -> one-time code -> speciality -> doctor -> day -> slot ->
+confirm -> talon.
 
 Every step is a plain link or form that works without JavaScript; htmx swaps only the chooser (`#chooser`)
 or the sign-in box (`#identify`), and the same URL renders the whole page for a normal request.
@@ -7,7 +8,7 @@ or the sign-in box (`#identify`), and the same URL renders the whole page for a 
 import logging
 from urllib.parse import urlencode
 
-from flask import abort, flash, make_response, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.blueprints.appointments import bp
@@ -18,9 +19,8 @@ from app.core.i18n import current_language
 from app.htmx import is_htmx_request, redirect_after_step, render_page
 from app.patient_auth import current_patient_iin
 from app.patient_sign_in import PatientSignIn, SecondWayIn
-from app.registries import RegistryUnavailable
-from app.responses import pdf_response
-from app.services import appointment_documents, appointments, patients
+from app.responses import file_response, pdf_response
+from app.services import appointments, patients
 
 log = logging.getLogger(__name__)
 
@@ -47,20 +47,6 @@ def _booking_named(number_form: BookingNumberForm) -> tuple[str, str] | None:
     return booking.patient.iin, url_for("appointments.show_booking", number=booking.number)
 
 
-def _card_problem(iin: str) -> str | None:
-    """Booking needs a clinic card: made from the state database when missing, or why it cannot be."""
-    try:
-        patients.card_for(iin)
-    except patients.PatientUnknown as unknown:
-        return unknown.message
-    except RegistryUnavailable:
-        return _(
-            "The state database of individuals is not answering right now. Please try again in a few "
-            "minutes or call the registry desk."
-        )
-    return None
-
-
 SIGN_IN = PatientSignIn(
     blueprint="appointments",
     start_endpoint="start_booking",
@@ -70,13 +56,36 @@ SIGN_IN = PatientSignIn(
     iin_form=IinForm,
     code_form=CodeForm,
     is_signed_in=lambda: _current_patient() is not None,
-    check_confirmed=_card_problem,
+    # Booking needs a clinic card: made from the state database when missing, or why it cannot be.
+    check_confirmed=appointments.card_problem,
     second_way_in=SecondWayIn(
         form=BookingNumberForm, field="number", template_name="number_form", find=_booking_named
     ),
     follows_posted_next=True,
 )
-SIGN_IN.register(bp)
+
+
+@bp.get("/")
+def start_booking():
+    """The sign-in box, or straight on to the chooser for someone already signed in."""
+    return SIGN_IN.start()
+
+
+@bp.post("/code")
+def send_code():
+    """A code to the phone on file (named by the IIN or by a booking's number)."""
+    return SIGN_IN.send_code()
+
+
+@bp.post("/code/check")
+def check_code():
+    """Confirm the code, make sure there is a clinic card, sign in and land."""
+    return SIGN_IN.check_code()
+
+
+@bp.post("/sign-out")
+def sign_out():
+    return SIGN_IN.sign_out()
 
 
 # ---- choosing and booking ------------------------------------------------------------------------------
@@ -219,7 +228,7 @@ def download_talon(number: str):
         return _ask_for_code(booking)
     if not booking.holds_slot:
         abort(404)
-    document = appointment_documents.talon_for(booking)
+    document = appointments.talon_for(booking)
     return pdf_response(document.pdf, f"{booking.number}.pdf")
 
 
@@ -230,10 +239,12 @@ def download_calendar(number: str):
         return _ask_for_code(booking)
     if not booking.holds_slot:
         abort(404)
-    response = make_response(appointment_documents.calendar_file(booking))
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{booking.number}.ics"'
-    return response
+    return file_response(
+        appointments.calendar_file(booking),
+        content_type="text/calendar; charset=utf-8",
+        filename=f"{booking.number}.ics",
+        download=True,
+    )
 
 
 @bp.post("/<number>/cancel")

@@ -1,22 +1,17 @@
 """Appointment booking through the service functions: schedules, rules, races, registry outages."""
 
 import threading
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
 from app.core.actors import Actor
-from app.core.clock import ALMATY
 from app.extensions import db
 from app.models import Appointment, ServiceRequest
-from app.registries import RegistryUnavailable
+from app.registries import RegistryUnavailable, get_registry
 from app.services import appointments, registry_pending, schedules
 from app.services.requests import create_request
-from tests.appointment_factories import MONDAY, make_clinic, make_doctor, make_patient
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), ALMATY)
+from tests.appointments.factories import MONDAY, at, make_clinic, make_doctor, make_patient
 
 
 @pytest.fixture
@@ -225,7 +220,7 @@ def test_move_keeps_the_number_and_frees_the_old_slot(clinic, make_staff, monday
 def test_registry_down_holds_the_slot_and_the_retry_confirms(clinic, make_staff, monday_morning, monkeypatch):
     doctor = make_doctor(make_staff)
     patient = make_patient(1)
-    registry = appointments.get_registry()
+    registry = get_registry()
 
     def unavailable(iin):
         raise RegistryUnavailable("timeout")
@@ -250,7 +245,7 @@ def test_registry_down_holds_the_slot_and_the_retry_confirms(clinic, make_staff,
 def test_retry_refuses_and_frees_the_slot_when_not_attached(clinic, make_staff, monday_morning, monkeypatch):
     doctor = make_doctor(make_staff)
     patient = make_patient(1, attached_to="EMH-0012")
-    registry = appointments.get_registry()
+    registry = get_registry()
     real = registry.attachment_of
 
     def unavailable(iin):
@@ -354,7 +349,7 @@ def test_concurrent_bookings_of_one_slot_get_exactly_one_success(
     unique index stands between the racers.
     """
     if skip_read_check:
-        monkeypatch.setattr(appointments, "_is_held", lambda doctor_id, starts_at: False)
+        monkeypatch.setattr(appointments.operations, "slot_is_held", lambda doctor_id, starts_at: False)
     doctor = make_doctor(make_staff)
     patient_ids = [make_patient(100 + n).id for n in range(THREADS)]
     starts_at = at(MONDAY, 9, 30)
