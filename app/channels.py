@@ -7,6 +7,7 @@ admin created. Views ask `current_channel()`; templates read `kiosk` to switch t
 from flask import Flask, current_app, g, request
 
 from app.services.kiosk import device_for_token
+from app.services.rate_limit import KIOSK_ORIGIN
 
 KIOSK_COOKIE = "emhana_kiosk"
 
@@ -30,6 +31,15 @@ def current_kiosk():
 def current_channel() -> str:
     """This request's channel: "kiosk" on a registered kiosk, "web" otherwise (staff views pick theirs)."""
     return "kiosk" if current_kiosk() is not None else "web"
+
+
+def client_key() -> str:
+    """Whom a per-origin limit counts: the registered kiosk's device, or the client's own address (behind
+    a trusted proxy, app/security.py). Never the proxy's address: one bucket for everyone."""
+    kiosk = current_kiosk()
+    if kiosk is not None:
+        return f"{KIOSK_ORIGIN}{kiosk.id}"
+    return request.remote_addr or ""
 
 
 def kiosk_idle_seconds() -> int:

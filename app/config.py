@@ -73,6 +73,9 @@ class DefaultConfig:
     OTP_SENDS_PER_IIN = 5
     OTP_SENDS_PER_PHONE = 5
     OTP_SENDS_PER_IP = 20
+    # A registered lobby kiosk is one origin for every patient in the lobby: its per-origin limits (codes,
+    # complaints, forms) are this many times a single address's.
+    KIOSK_LIMIT_FACTOR = 10
     # A patient identified by a one-time code stays signed in on the website for this long while active.
     PATIENT_SESSION_IDLE = timedelta(minutes=20)
     # /status: how often an open request's status card refreshes itself (htmx polling), in seconds.

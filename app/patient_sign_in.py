@@ -2,13 +2,14 @@
 
 A service describes only what is its own in a PatientSignIn (its page and sign-in box templates and extra
 values, where a confirmed person lands, what it checks once the code is confirmed, a second way in), and
-`register(bp)` adds the four routes under the service's blueprint with the URLs and endpoint names its
-templates use:
+declares the four routes in its own patient.py, each a one-line view calling the object, so every URL a
+service serves can be read in its files:
 
-    GET  /            <start_endpoint>  the sign-in box, or straight on for someone already signed in
-    POST /code        send_code         a code to the phone on file; on failure a message, the input kept
-    POST /code/check  check_code        confirm the code, sign in and land; a wrong code keeps the IIN
-    POST /sign-out    sign_out
+    GET  /            <start_endpoint>  .start()       the sign-in box, or straight on for someone signed in
+    POST /code        send_code         .send_code()   a code to the phone on file; on failure a message
+    POST /code/check  check_code        .check_code()  confirm the code, sign in and land; a wrong code
+                                                       keeps the IIN
+    POST /sign-out    sign_out          .sign_out()
 
 Between sending and confirming, the session holds the IIN waiting for its code and the page to land on,
 under `<blueprint>_pending_iin` and `<blueprint>_pending_next`.
@@ -17,12 +18,13 @@ under `<blueprint>_pending_iin` and `<blueprint>_pending_next`.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from app import notify
+from app.channels import client_key
 from app.core.i18n import current_language
 from app.core.iin import InvalidIin, parse_iin
 from app.core.urls import safe_next_path
@@ -90,14 +92,6 @@ class PatientSignIn:
     def pending_next_key(self) -> str:
         return f"{self.blueprint}_pending_next"
 
-    def register(self, bp: Blueprint) -> None:
-        if bp.name != self.blueprint:
-            raise ValueError(f"the sign-in of {self.blueprint!r} cannot be registered on {bp.name!r}")
-        bp.add_url_rule("/", self.start_endpoint, self.start, methods=["GET"])
-        bp.add_url_rule("/code", "send_code", self.send_code, methods=["POST"])
-        bp.add_url_rule("/code/check", "check_code", self.check_code, methods=["POST"])
-        bp.add_url_rule("/sign-out", "sign_out", self.sign_out, methods=["POST"])
-
     # ---- the views ------------------------------------------------------------------------------------
     def start(self):
         if self.is_signed_in():
@@ -123,7 +117,7 @@ class PatientSignIn:
         kept = {self.second_way_in.template_name: other_form} if self.second_way_in else {}
         error = None
         if iin is not None:
-            sent = request_sign_in_code(iin, ip=request.remote_addr or "", language=current_language())
+            sent = request_sign_in_code(iin, ip=client_key(), language=current_language())
             error = sent.error
             if error is None:
                 session[self.pending_iin_key] = iin

@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from app.core.i18n import current_language, localized
 from app.services.clinic import get_clinic
 from app.services.otp import lifetime_minutes
+from app.services.requests import actor_label, channel_label, status_label, step_label
 
 
 def init_app(app: Flask) -> None:
@@ -19,6 +20,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["code_lifetime_minutes"] = _code_lifetime_minutes
+    # A request's status, its history's steps and actors, its channel: one set of words for every service
+    # (app.services.requests; each service registers its own words there).
+    app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["step_label"] = step_label
+    app.jinja_env.globals["actor_label"] = actor_label
+    app.jinja_env.globals["channel_label"] = channel_label
 
 
 def current_clinic():

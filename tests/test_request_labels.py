@@ -39,3 +39,23 @@ def test_the_old_names_still_read_the_kernel():
     assert monitoring.STEP_LABELS is request_service.STEP_LABELS
     assert status.status_label is request_service.status_label
     assert monitoring.step_label is request_service.step_label
+
+
+def test_what_the_sms_helper_records_reads_the_same_for_every_service(app):
+    """app.services.sms records sms_<kind>, sms_<kind>_failed and sms_<kind>_no_phone for any service."""
+    with force_locale("kk"):
+        assert request_service.step_label("sms_reminder", "appointment") == "SMS жіберілді"
+        assert request_service.step_label("sms_approved_failed", "attachment") == "SMS жіберілмеді"
+        assert request_service.step_label("sms_completed_no_phone", "tb-certificate") == (
+            "SMS жіберетін телефон нөмірі жоқ"
+        )
+    with force_locale("ru"):
+        assert request_service.step_label("sms_answered", "complaint") == "SMS отправлено"
+
+
+def test_every_service_registers_its_own_words_from_its_face(app):
+    """The labels of each service's history come from the kernel, where each face registered its words
+    (the app imports every face through its blueprints)."""
+    with force_locale("ru"):
+        assert request_service.actor_label("applicant", "home-visit") == "член семьи"
+        assert request_service.actor_label("applicant", "attachment") == "Заявитель"

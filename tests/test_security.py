@@ -7,9 +7,11 @@ import pytest
 from flask import request
 
 from app import create_app
+from app.channels import KIOSK_COOKIE, client_key
 from app.core.iin import make_iin
 from app.extensions import db
 from app.security import CONTENT_SECURITY_POLICY
+from app.services import kiosk as kiosk_service
 from tests.conftest import IsolatedRequestClient, page_text
 from tests.factories import make_patient
 
@@ -120,3 +122,25 @@ def test_behind_the_proxy_fifty_patients_get_codes_and_one_address_is_held_to_it
     from_one_address = [ask(number, "10.9.9.9") for number in range(51, 51 + limit + 1)]
     assert all("6 таңбалы код жібердік" in text for text in from_one_address[:limit])
     assert "Тым көп код сұралды" in from_one_address[limit]
+
+
+def test_a_lobby_kiosk_is_one_origin_with_a_larger_limit(app, client):
+    """Every patient at the lobby kiosk comes from its one address: the kiosk is counted by its registered
+    device, with KIOSK_LIMIT_FACTOR times an address's limit, so a busy morning is not refused at the 21st."""
+    device, token = kiosk_service.register_device("Lobby")
+    for number in range(1, 31):
+        make_patient(number * 10, phone=f"+770200{number:05d}", district_number=None)
+    db.session.commit()
+    client.set_cookie(KIOSK_COOKIE, token)
+    served = 0
+    for number in range(1, 31):
+        iin = make_iin(date(1985, 4, 1), "F", serial=number * 10)
+        served += "6 таңбалы код жібердік" in page_text(client.post("/attachment/code", data={"iin": iin}))
+    assert app.config["OTP_SENDS_PER_IP"] < 30 and served == 30
+    assert client_key_for(app, token) == f"kiosk:{device.id}"
+
+
+def client_key_for(app, token: str) -> str:
+    with app.test_request_context("/", headers={"Cookie": f"{KIOSK_COOKIE}={token}"}):
+        app.preprocess_request()
+        return client_key()

@@ -155,7 +155,7 @@ def issue(
         rate_limit.check_and_count(
             rate_limit.Limit("otp_send:iin", iin, int(config["OTP_SENDS_PER_IIN"]), window),
             rate_limit.Limit("otp_send:phone", phone, int(config["OTP_SENDS_PER_PHONE"]), window),
-            rate_limit.Limit("otp_send:ip", ip, int(config["OTP_SENDS_PER_IP"]), window),
+            rate_limit.origin_limit("otp_send:ip", ip, int(config["OTP_SENDS_PER_IP"]), window),
         )
     except rate_limit.RateLimited as limited:
         log.warning("one-time code for %s refused: %s limit reached", purpose, limited.scope)

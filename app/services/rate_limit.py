@@ -30,12 +30,25 @@ PRUNE_INTERVAL = timedelta(minutes=10)
 _last_pruned = None
 
 
+# Where a request came from, for per-origin limits (app.channels.client_key): the client's own address, or
+# "kiosk:<device id>" for a registered lobby kiosk, which every patient in the lobby shares and which
+# therefore gets KIOSK_LIMIT_FACTOR times the per-address limit.
+KIOSK_ORIGIN = "kiosk:"
+
+
 @dataclass(frozen=True)
 class Limit:
     scope: str
     key: str  # an empty key (no IP known, say) is not limited
     limit: int
     window: timedelta
+
+
+def origin_limit(scope: str, origin: str, per_address: int, window: timedelta) -> Limit:
+    """A per-origin limit: `per_address` for an address, more for a registered kiosk (see KIOSK_ORIGIN)."""
+    if origin.startswith(KIOSK_ORIGIN):
+        per_address *= int(current_app.config["KIOSK_LIMIT_FACTOR"])
+    return Limit(scope, origin, per_address, window)
 
 
 class RateLimited(Exception):

@@ -65,6 +65,8 @@ STEP_LABELS = {
     "sms_sent": _l("SMS sent"),
     "document_revoked": _l("Document revoked"),
 }
+SMS_NOT_SENT = _l("SMS could not be sent")
+SMS_NO_PHONE = _l("No phone number to send an SMS to")
 # Who did a step when it was not a staff member (a staff member's step carries their name).
 ACTOR_LABELS = {"patient": _l("The patient"), "applicant": _l("Applicant"), "system": _l("System")}
 
@@ -106,14 +108,26 @@ def channel_label(channel: str) -> str:
 
 def step_label(step: str, service: str | None = None) -> str:
     """A step of the event log: the service's label, a shared step's, a status's (a transition's step is
-    the status it moved to), or the code."""
+    the status it moved to), what app.services.sms recorded, or the code."""
     label = (
         _own(service, "steps", step)
         or STEP_LABELS.get(step)
         or _own(service, "statuses", step)
         or STATUS_LABELS.get(step)
+        or _sms_step_label(step)
     )
     return _text(label, step)
+
+
+def _sms_step_label(step: str):
+    """app.services.sms records `sms_<kind>`, `sms_<kind>_failed` and `sms_<kind>_no_phone`."""
+    if not step.startswith("sms_"):
+        return None
+    if step.endswith("_failed"):
+        return SMS_NOT_SENT
+    if step.endswith("_no_phone"):
+        return SMS_NO_PHONE
+    return STEP_LABELS["sms_sent"]
 
 
 def actor_label(label: str, service: str | None = None) -> str:

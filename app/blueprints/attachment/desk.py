@@ -16,7 +16,7 @@ from app.core.i18n import current_language
 from app.htmx import render_page
 from app.responses import file_response, pdf_response
 from app.services import attachment, registry_pending, uploads
-from app.services.status import channel_label, status_label
+from app.services.status import status_label
 
 DESK_ROLES = ("registrar", "head")
 
@@ -48,7 +48,6 @@ def list_queue():
         overdue=sum(1 for row in rows if row["state"] == "overdue"),
         due_soon=sum(1 for row in rows if row["state"] == "due_soon"),
         reasons=attachment.REASON_LABELS,
-        channel_label=channel_label,
     )
 
 
@@ -134,10 +133,6 @@ def show_application(number: str):
         approve_form=approve_form,
         refuse_form=refuse_form,
         load=assessment.population.load_of(assessment.district),
-        status_label=status_label,
-        channel_label=channel_label,
-        step_label=attachment.step_label,
-        actor_label=attachment.actor_label,
     )
 
 

@@ -4,11 +4,12 @@ Every read and change of a request is audited by the service operation the view 
 `current_actor()` gives.
 """
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, url_for
 
 from app.auth import current_actor, roles_required
 from app.blueprints.certificates import bp
 from app.blueprints.certificates.forms import ConsentCodeForm, DeskRequestForm
+from app.channels import client_key
 from app.core.i18n import current_language
 from app.responses import pdf_response
 from app.services import certificates, otp, registry_pending
@@ -71,7 +72,7 @@ def enter_desk_consent_code(number: str):
                 method="code_at_desk",
                 channel="desk",
                 actor=actor,
-                ip=request.remote_addr or "",
+                ip=client_key(),
             )
         except (otp.OtpError, certificates.CertificateError) as error:
             form.code.errors.append(error.message)
@@ -85,9 +86,7 @@ def enter_desk_consent_code(number: str):
 @roles_required(*DESK_ROLES)
 def resend_desk_consent_code(number: str):
     service_request = _load(number)
-    notice = certificates.resend_consent_code(
-        service_request, actor=current_actor(), ip=request.remote_addr or ""
-    )
+    notice = certificates.resend_consent_code(service_request, actor=current_actor(), ip=client_key())
     return _render(service_request, notice=notice)
 
 

@@ -19,7 +19,7 @@ from app.blueprints.certificates.forms import (
     SignInCodeForm,
     SubjectConsentForm,
 )
-from app.channels import current_channel
+from app.channels import client_key, current_channel
 from app.core.actors import Actor
 from app.core.i18n import current_language
 from app.htmx import is_htmx_request, redirect_after_step, render_page
@@ -126,7 +126,7 @@ def submit_request(register: str):
             channel=current_channel(),
             actor=Actor.applicant(),
             language=current_language(),
-            ip=request.remote_addr or "",
+            ip=client_key(),
         )
     except certificates.CertificateError as error:
         form.subject_iin.errors.append(error.message)
@@ -186,7 +186,7 @@ def enter_consent_code(number: str):
                 method="code_via_applicant",
                 channel=current_channel(),
                 actor=Actor.applicant(),
-                ip=request.remote_addr or "",
+                ip=client_key(),
             )
         except (otp.OtpError, certificates.CertificateError) as error:
             form.code.errors.append(error.message)
@@ -200,9 +200,7 @@ def resend_consent_code(number: str):
     service_request, iin = _request_for_viewer(number)
     if service_request is None or iin != service_request.information_form.applicant_iin:
         abort(404)
-    notice = certificates.resend_consent_code(
-        service_request, actor=Actor.applicant(), ip=request.remote_addr or ""
-    )
+    notice = certificates.resend_consent_code(service_request, actor=Actor.applicant(), ip=client_key())
     return _render_request(service_request, iin, notice=notice)
 
 
@@ -239,7 +237,7 @@ def consent_by_link(token: str):
             certificates.decline_consent(service_request, channel=current_channel())
         elif action == "resend":
             notice = certificates.resend_consent_code(
-                service_request, actor=subject, ip=request.remote_addr or "", token=token
+                service_request, actor=subject, ip=client_key(), token=token
             )
         else:
             try:
@@ -249,7 +247,7 @@ def consent_by_link(token: str):
                     method="code_via_link",
                     channel=current_channel(),
                     actor=subject,
-                    ip=request.remote_addr or "",
+                    ip=client_key(),
                 )
             except (otp.OtpError, certificates.CertificateError) as error:
                 form.code.errors.append(error.message)

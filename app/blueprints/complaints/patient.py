@@ -8,7 +8,7 @@ from flask import redirect, render_template, request, session, url_for
 
 from app.blueprints.complaints import bp
 from app.blueprints.complaints.forms import ComplaintForm, show_error, status_code
-from app.channels import current_channel
+from app.channels import client_key, current_channel
 from app.core.actors import Actor
 from app.core.i18n import current_language
 from app.services import complaints
@@ -28,7 +28,7 @@ def file_complaint():
                 channel=current_channel(),
                 actor=Actor.applicant(),
                 language=current_language(),
-                ip=request.remote_addr or "",
+                ip=client_key(),
             )
         except complaints.ComplaintError as error:
             show_error(form, error)

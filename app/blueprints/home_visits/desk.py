@@ -63,8 +63,6 @@ def _labels() -> dict:
         "age_label": home_visits.age_label,
         "deadline_state": home_visits.deadline_state,
         "channel_labels": CHANNEL_LABELS,
-        "step_labels": home_visits.STEP_LABELS,
-        "actor_labels": home_visits.ACTOR_LABELS,
         "event_note": home_visits.event_note,
     }
 

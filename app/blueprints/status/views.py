@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 
 from app.blueprints.status import bp
 from app.blueprints.status.forms import CodeForm, LookupForm, SurveyForm
+from app.channels import client_key
 from app.core.clock import now
 from app.core.i18n import current_language
 from app.htmx import is_htmx_request, render_page
@@ -68,7 +69,7 @@ def _send_code(found: status_service.Lookup) -> str | None:
     """Send a code for the request; return the error to show, or None. The caller keeps the status below 400
     when the SMS failed, so the failed message stays in the outbox for staff to see."""
     try:
-        status_service.send_code(found.request, ip=request.remote_addr or "", language=current_language())
+        status_service.send_code(found.request, ip=client_key(), language=current_language())
     except status_service.StatusError as error:
         return str(error.message)
     except otp.OtpError as error:

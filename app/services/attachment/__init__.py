@@ -13,6 +13,7 @@ and registers the service's hooks: its document kinds, its registry retry handle
 
 from app.services import documents as issued_documents
 from app.services import registry_pending, request_summary
+from app.services import requests as request_kernel
 from app.services.attachment.operations import (
     RecheckOutcome,
     approve,
@@ -91,9 +92,7 @@ from app.services.attachment.texts import (
     REASON_LABELS,
     STEP_LABELS,
     WARNING_MESSAGES,
-    actor_label,
     ground_name,
-    step_label,
 )
 
 # ---- the service's hooks ---------------------------------------------------------------------------------
@@ -101,6 +100,7 @@ TALON_KIND = issued_documents.register_kind(TALON, TALON_PREFIX, TALON_TITLE)
 REFUSAL_KIND = issued_documents.register_kind(REFUSAL, REFUSAL_PREFIX, REFUSAL_TITLE)
 registry_pending.register_retry_handler(SERVICE, resume_attachment)
 request_summary.register(SERVICE, attachment_summary)
+request_kernel.register_labels(SERVICE, steps=STEP_LABELS, actors=ACTOR_LABELS)
 
 __all__ = [
     "ACTOR_LABELS",
@@ -134,7 +134,6 @@ __all__ = [
     "RegistryDown",
     "TerritoryLine",
     "UploadInput",
-    "actor_label",
     "applicant_of",
     "application_for_desk",
     "application_for_request",
@@ -170,7 +169,6 @@ __all__ = [
     "refuse",
     "resume_attachment",
     "result_document",
-    "step_label",
     "submit_application",
     "validate",
 ]

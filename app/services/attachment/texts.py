@@ -67,16 +67,6 @@ CHECKED_AGAIN = _l("The checks were run again with the registry's current answer
 CLOSED_ALREADY_ATTACHED = _l("The person is already attached to this clinic: the application is closed.")
 
 
-def step_label(step: str) -> str:
-    label = STEP_LABELS.get(step)
-    return str(label) if label is not None else step
-
-
-def actor_label(label: str) -> str:
-    known = ACTOR_LABELS.get(label)
-    return str(known) if known is not None else label
-
-
 def ground_name(code: str | None) -> str:
     """The regulation's name of a refusal ground, in the current language; "" for none."""
     return str(GROUNDS[code]) if code in GROUNDS else ""

@@ -185,7 +185,7 @@ def _count_request(applicant_iin: str, ip: str) -> None:
     try:
         rate_limit.check_and_count(
             rate_limit.Limit("certificate_request:iin", applicant_iin, per_day, timedelta(days=1)),
-            rate_limit.Limit("certificate_request:ip", ip, per_day * 5, timedelta(days=1)),
+            rate_limit.origin_limit("certificate_request:ip", ip, per_day * 5, timedelta(days=1)),
         )
     except rate_limit.RateLimited as limited:
         raise TooManyCertificateRequests(limited.retry_after_minutes) from None

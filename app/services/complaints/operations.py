@@ -51,7 +51,7 @@ def file_complaint(
             raise ComplaintError("related_number", texts.NO_SUCH_REQUEST)
     try:
         rate_limit.check_and_count(
-            rate_limit.Limit("complaint:ip", ip, COMPLAINTS_PER_IP, COMPLAINT_WINDOW),
+            rate_limit.origin_limit("complaint:ip", ip, COMPLAINTS_PER_IP, COMPLAINT_WINDOW),
             rate_limit.Limit("complaint:iin", data.iin, COMPLAINTS_PER_IIN, COMPLAINT_WINDOW),
         )
     except rate_limit.RateLimited as error:

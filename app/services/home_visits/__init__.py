@@ -27,6 +27,7 @@ This face is what the rest of the app imports; the service's hooks are registere
 """
 
 from app.services import registry_pending, request_summary
+from app.services import requests as request_kernel
 from app.services.home_visits.operations import (
     PatientLookup,
     assign_doctor,
@@ -133,6 +134,7 @@ from app.services.home_visits.windows import (
 
 # ---- the service's hooks: the status page's summary line, and carrying on when the registry answers ------
 request_summary.register(SERVICE, visit_summary)
+request_kernel.register_labels(SERVICE, steps=STEP_LABELS, actors=ACTOR_LABELS)
 registry_pending.register_retry_handler(SERVICE, resume_after_registry)
 
 __all__ = [
