@@ -98,7 +98,7 @@ class DefaultConfig:
     APPOINTMENT_CHANGE_CUTOFF = timedelta(hours=2)  # online cancel/move allowed up to this before the visit
     APPOINTMENT_NO_SHOW_WINDOW_DAYS = 365  # no-shows counted over this many days for the desk's warning
 
-    # Home doctor calls (app/services/home_visits.py): the length of the visit window given to the patient,
+    # Home doctor calls (app/services/home_visits/): the length of the visit window given to the patient,
     # and how long before the 10/30-minute answer deadline the desk's journal starts warning.
     HOME_VISIT_WINDOW = timedelta(hours=4)
     HOME_VISIT_DEADLINE_WARNING = timedelta(minutes=5)

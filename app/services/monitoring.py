@@ -35,12 +35,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.core.actors import Actor
 from app.core.clock import ALMATY, now
 from app.extensions import db
 from app.models import RequestEvent, ServiceRequest
 from app.models.requests import CHANNELS, OPEN_STATUSES
 from app.services import catalogue, survey
 from app.services import requests as request_service
+from app.services.audit import audit
 from app.services.catalogue import Service
 
 # The labels are the request kernel's; these names stay importable from here.
@@ -182,6 +184,17 @@ class MonitoringReport:
     @property
     def share_in_time(self) -> float | None:
         return self.answered_in_time / self.answered if self.answered else None
+
+
+def open_report(
+    period: Period, service_slug: str | None = None, *, actor: Actor, as_csv: bool = False
+) -> MonitoringReport:
+    """The report as a head or admin opens it (on screen or as CSV), the look written to the audit log."""
+    report = build_report(period, service_slug)
+    service = report.service.slug if report.service else "all"
+    detail = f"{period.start.isoformat()}..{period.end.isoformat()} service={service}"
+    audit(actor, "view", "monitoring", detail=f"csv {detail}" if as_csv else detail)
+    return report
 
 
 def build_report(period: Period, service_slug: str | None = None) -> MonitoringReport:

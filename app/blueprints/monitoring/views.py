@@ -6,7 +6,7 @@ from flask import render_template, request
 from flask_babel import format_percent
 from werkzeug.datastructures import MultiDict
 
-from app.auth import audit, roles_required
+from app.auth import current_actor, roles_required
 from app.blueprints.monitoring import bp
 from app.blueprints.monitoring.forms import PeriodForm
 from app.core.clock import local_now
@@ -50,8 +50,7 @@ def show_monitoring():
     form, period = _read_filter()
     if period is None:
         return render_template("monitoring/show.html", form=form, report=None), 422
-    report = monitoring.build_report(period, form.service_slug)
-    audit("view", "monitoring", detail=_describe(report))
+    report = monitoring.open_report(period, form.service_slug, actor=current_actor())
     return render_template("monitoring/show.html", form=form, report=report, charts=_charts(report))
 
 
@@ -62,8 +61,7 @@ def export_monitoring_csv():
     if period is None:
         errors = "; ".join(str(error) for errors in form.errors.values() for error in errors)
         return errors, 422, {"Content-Type": "text/plain; charset=utf-8"}
-    report = monitoring.build_report(period, form.service_slug)
-    audit("view", "monitoring", detail=f"csv {_describe(report)}")
+    report = monitoring.open_report(period, form.service_slug, actor=current_actor(), as_csv=True)
     slug = report.service.slug if report.service else "all"
     filename = f"monitoring-{slug}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return file_response(
@@ -72,11 +70,6 @@ def export_monitoring_csv():
         filename=filename,
         download=True,
     )
-
-
-def _describe(report: monitoring.MonitoringReport) -> str:
-    service = report.service.slug if report.service else "all"
-    return f"{report.period.start.isoformat()}..{report.period.end.isoformat()} service={service}"
 
 
 def _percent(value: float | None) -> str:
