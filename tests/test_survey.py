@@ -1,5 +1,5 @@
-"""The satisfaction survey of regulation 003: offered once a request is completed, once per request, and
-anonymous in every report."""
+"""The satisfaction survey of regulation 003: offered once a request is completed, once per request, worded
+for the channel the request was made on, and anonymous in every report."""
 
 import re
 
@@ -9,21 +9,51 @@ from app.core.actors import Actor
 from app.core.clock import local_now
 from app.extensions import db
 from app.models import SurveyResponse
+from app.services import catalogue, survey
 from app.services import requests as request_service
-from app.services import survey
 from tests.conftest import page_text
 from tests.feedback_factories import last_code, make_patient, make_request
 
 ANSWERS = {"process_rating": "satisfied", "information_rating": "partly_satisfied"}
+# Regulation 003, annex 3 (003:216-230), «"Сапа" және "қолжетімділік" электрондық мемлекеттік қызметтің
+# көрсеткіштерін айқындауға арналған сауалнама нысаны», word for word:
+#   «(қызметтің атауы)»
+#   «1. Электрондық мемлекеттік қызмет көрсетудің үдеріс сапасына және нәтижесіне қанағаттанасыз ба?»
+#   «2. Электрондық мемлекеттік қызмет көрсету тәртібі жөніндегі ақпараттың сапасына қанағаттанасыз ба?»
+# Web and kiosk requests get these words (ru: the project's faithful translation; 003 has no Russian); desk
+# and phone requests keep the shorter form without «Электрондық мемлекеттік» (fidelity review row 15).
+ELECTRONIC_QUESTIONS = {
+    "kk": (
+        "1. Электрондық мемлекеттік қызмет көрсетудің үдеріс сапасына және нәтижесіне қанағаттанасыз ба?",
+        "2. Электрондық мемлекеттік қызмет көрсету тәртібі жөніндегі ақпараттың сапасына қанағаттанасыз ба?",
+    ),
+    "ru": (
+        "1. Удовлетворены ли Вы качеством процесса и результатом оказания электронной "
+        "государственной услуги?",
+        "2. Удовлетворены ли Вы качеством информации о порядке оказания электронной государственной услуги?",
+    ),
+}
+SHORT_QUESTIONS = {
+    "kk": (
+        "1. Қызмет көрсету үдерісінің сапасына және нәтижесіне қанағаттанасыз ба?",
+        "2. Қызмет көрсету тәртібі жөніндегі ақпараттың сапасына қанағаттанасыз ба?",
+    ),
+    "ru": (
+        "1. Удовлетворены ли вы качеством процесса и результатом оказания услуги?",
+        "2. Удовлетворены ли вы качеством информации о порядке оказания услуги?",
+    ),
+}
 TEXTS = {
     "kk": {
-        "question": "Қызмет көрсету үдерісінің сапасына және нәтижесіне қанағаттанасыз ба?",
+        "question": ELECTRONIC_QUESTIONS["kk"][0],  # the fixture's request was made on the web
+        "heading": "Қызметті бағалаңыз",
         "thanks": "Рақмет! Сіздің жауаптарыңыз",
         "rated": "Сіз бұл қызметті бағаладыңыз.",
         "choose": "Бір жауапты таңдаңыз.",
     },
     "ru": {
-        "question": "Удовлетворены ли вы качеством процесса и результатом оказания услуги?",
+        "question": ELECTRONIC_QUESTIONS["ru"][0],
+        "heading": "Оцените услугу",
         "thanks": "Спасибо! Ваши ответы",
         "rated": "Вы оценили эту услугу.",
         "choose": "Выберите один ответ.",
@@ -88,6 +118,52 @@ def test_both_questions_must_be_answered(client, completed, language):
     )
     assert response.status_code == 422
     assert db.session.query(SurveyResponse).count() == 0
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+@pytest.mark.parametrize(
+    ("channel", "questions"),
+    [
+        ("web", ELECTRONIC_QUESTIONS),
+        ("kiosk", ELECTRONIC_QUESTIONS),
+        ("desk", SHORT_QUESTIONS),
+        ("phone", SHORT_QUESTIONS),
+    ],
+)
+def test_the_questions_follow_the_channel_and_the_heading_names_the_service(
+    client, app, frozen, channel, questions, language
+):
+    """003 annex 3 for an electronic service (web, kiosk) word for word; the shorter form for desk and phone;
+    the heading names the service as the form's «(қызметтің атауы)» line does."""
+    frozen(2026, 3, 18, 10, 0)
+    request = make_request(make_patient(), "appointment", channel=channel)
+    request_service.transition(request, "completed", actor=Actor.system())
+    db.session.commit()
+    client.set_cookie("emhana_lang", language, domain="localhost")
+    _follow(client, request)
+    response = client.get(f"/status/{request.number}")
+    page = page_text(response)
+    assert questions[language][0] in page and questions[language][1] in page
+    other = SHORT_QUESTIONS if questions is ELECTRONIC_QUESTIONS else ELECTRONIC_QUESTIONS
+    assert other[language][0] not in page and other[language][1] not in page
+    name = catalogue.get("appointment").name.in_language(language)
+    heading = re.search(r'<form class="survey".*?<h2>(.*?)</h2>', response.get_data(as_text=True), re.S)
+    assert TEXTS[language]["heading"] in heading.group(1) and name in heading.group(1)
+    assert name == {"kk": "Дәрігердің қабылдауына жазылу", "ru": "Запись на приём к врачу"}[language]
+
+    # A refused answer shows the form again in the same words.
+    response = client.post(f"/status/{request.number}/survey", data={"process_rating": "satisfied"})
+    assert response.status_code == 422
+    assert questions[language][1] in page_text(response)
+    assert client.post(f"/status/{request.number}/survey", data=ANSWERS).status_code == 303
+    assert db.session.query(SurveyResponse).one().channel == channel
+
+
+def test_question_texts_per_channel(app):
+    for channel in ("web", "kiosk"):
+        assert survey.question_texts(channel) is survey.ELECTRONIC_QUESTION_TEXTS
+    for channel in ("desk", "phone"):
+        assert survey.question_texts(channel) is survey.QUESTION_TEXTS
 
 
 def test_the_survey_is_not_offered_before_completion(client, app, frozen):

@@ -44,8 +44,9 @@ COMPLAINT_STATUSES = {"submitted": "registered", "in_review": "in_review", "comp
 
 
 class Complaint(Base):
-    """A written complaint, registered and answered within 15 working days: what the complainant wrote
-    (regulation 004 item 10) and the head's answer. The reply letter is the request's result document."""
+    """A written complaint, registered and answered by its deadline (5 working days since issue 24): what the
+    complainant wrote (regulation 004 item 10) and the head's answer. The reply letter is the request's result
+    document."""
 
     __tablename__ = "complaint"
 

@@ -419,7 +419,7 @@ def report_csv(report: MonitoringReport) -> str:
     for label, value in (
         (_("registered in the period"), figures.received),
         (_("answered"), figures.answered),
-        (_("answered within 15 working days"), figures.answered_in_time),
+        (_("answered by their deadline"), figures.answered_in_time),
         (_("open now"), figures.open_now),
         (_("overdue now"), figures.overdue_now),
     ):

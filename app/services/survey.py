@@ -8,6 +8,12 @@ was clear, may be exactly why it was cancelled. A request cancelled before it wa
 Regulation 003 surveys the 14 services of the catalogue: a complaint (a request about one of them) is not
 surveyed.
 
+The words follow the channel the request was made on (issue 24, fidelity review row 15): a request made on the
+website or the lobby kiosk is an electronic public service, and its survey asks regulation 003's questions
+word for word; a request made at the desk or by phone keeps the shorter form, without «Электрондық
+мемлекеттік». Either way the survey names the service it is about, as the form's «(қызметтің атауы)» line
+does.
+
 Answers are anonymous in every report: `results()` counts them by question and rating and never reads the
 request they came from; the link is kept only so a request is rated once.
 """
@@ -29,13 +35,29 @@ from app.services.requests import was_completed
 
 log = logging.getLogger(__name__)
 
-# Regulation 003, annex 3: «Сапа» және «қолжетімділік» ... сауалнама нысаны.
+# Regulation 003, annex 3 (003:216-230): «"Сапа" және "қолжетімділік" электрондық мемлекеттік қызметтің
+# көрсеткіштерін айқындауға арналған сауалнама нысаны», then «(қызметтің атауы)», then
+# «1. Электрондық мемлекеттік қызмет көрсетудің үдеріс сапасына және нәтижесіне қанағаттанасыз ба?»
+# «2. Электрондық мемлекеттік қызмет көрсету тәртібі жөніндегі ақпараттың сапасына қанағаттанасыз ба?»
+# These exact words for web and kiosk requests (kk; ru is the project's faithful translation, 003 has none):
+ELECTRONIC_QUESTION_TEXTS = {
+    "process": _l(
+        "Are you satisfied with the quality of the process and the result of the electronic public service?"
+    ),
+    "information": _l(
+        "Are you satisfied with the quality of the information about the procedure for providing the "
+        "electronic public service?"
+    ),
+}
+# The same two questions without "electronic public": desk and phone requests, and the reports, which count
+# the answers of every channel together.
 QUESTION_TEXTS = {
     "process": _l("Are you satisfied with the quality of the process and the result of the service?"),
     "information": _l(
         "Are you satisfied with the quality of the information about how the service is provided?"
     ),
 }
+ELECTRONIC_CHANNELS = frozenset({"web", "kiosk"})
 RATING_LABELS = {
     "not_satisfied": _l("Not satisfied"),
     "partly_satisfied": _l("Partly satisfied"),
@@ -45,6 +67,11 @@ QUESTION_SHORT_LABELS = {
     "process": _l("Process and result"),
     "information": _l("Information about the service"),
 }
+
+
+def question_texts(channel: str) -> dict:
+    """The two questions as the survey of a request made on `channel` asks them."""
+    return ELECTRONIC_QUESTION_TEXTS if channel in ELECTRONIC_CHANNELS else QUESTION_TEXTS
 
 
 class SurveyError(ValueError):

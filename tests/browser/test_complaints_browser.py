@@ -2,7 +2,9 @@
 the code sent to the phone written in it, answered by the head, and the answer read by the complainant;
 with accessibility checks on every page visited.
 
-The live server runs on the real clock: the complaint is due 15 working days after today, whatever today is.
+The live server runs on the real clock: the complaint is due 5 working days (Monday to Friday, public holidays
+not counted) after today, whatever today is, so the pages are checked for "no later than" and the way on, not
+for a date (the dates are checked on a frozen clock in tests/complaints/test_complaint_terms.py).
 """
 
 import re
@@ -15,6 +17,7 @@ from tests.complaints.factories import IIN
 
 PHONE = "+77015559876"
 ANSWER = "Тексеру жүргізілді. Тіркеу бөліміне екінші қызметкер қосылды."
+AUTHORISED_BODY = "уполномоченный орган по оценке и контролю за качеством оказания государственных услуг"
 
 
 def _code_from_outbox(browser, live_server, phone: str) -> str:
@@ -50,6 +53,12 @@ def test_a_complaint_is_filed_followed_and_answered(browser, page, live_server):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Жалоба зарегистрирована")
     number = re.search(r"CM-\d{4}-\d{6}", page.locator("main").inner_text()).group()
+    # The receipt: the last day of the answer, then where to go next (004 items 8, 12 and 14).
+    main = page.locator("main")
+    expect(main).to_contain_text("Срок ответа — не позднее")
+    expect(main).to_contain_text("в течение 5 рабочих дней со дня регистрации")
+    expect(main).to_contain_text(AUTHORISED_BODY)
+    expect(main).to_contain_text("вправе обратиться в суд")
     assert_accessible(page)
     snap(page, "2-registered")
 
@@ -60,6 +69,8 @@ def test_a_complaint_is_filed_followed_and_answered(browser, page, live_server):
     card = page.locator("#status-card")
     expect(card).to_contain_text(number)
     expect(card).to_contain_text("Принята")
+    expect(card).to_contain_text("Срок ответа — не позднее")
+    expect(card).to_contain_text(AUTHORISED_BODY)
     expect(card).not_to_contain_text(IIN)
     assert_accessible(page)
     snap(page, "3-status-received")

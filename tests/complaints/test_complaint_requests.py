@@ -22,7 +22,9 @@ def test_a_complaint_is_numbered_timed_and_logged_as_a_request(app, frozen, make
     complaint = file_complaint()
     request = complaint.request
     assert (request.service, request.number, request.status) == ("complaint", "CM-2026-000001", "submitted")
-    assert request.deadline_at == datetime(2026, 4, 9, 20, 0, tzinfo=ALMATY) == complaint.deadline_at
+    # 5 working days in law (Law «О государственных услугах», art. 25; was 15 on the clinic's calendar
+    # before issue 24): Thu 19, Fri 20, then Nauryz and its days off to Wed 25, Thu 26, Fri 27, Mon 30 March.
+    assert request.deadline_at == datetime(2026, 3, 30, 18, 0, tzinfo=ALMATY) == complaint.deadline_at
     assert [event.step for event in request.events] == ["submitted", "sms_registered"]
 
     frozen(2026, 3, 19, 11, 0)
@@ -64,7 +66,10 @@ def test_the_status_page_shows_a_complaint_with_its_own_words_and_no_survey(app,
     client.post(f"/status/{complaint.number}/code", data={"code": last_code(PHONE)})
     page = page_text(client.get(f"/status/{complaint.number}"))
     assert "Жалоба" in page and "Принята" in page
-    assert "15 рабочих дней" in page  # the complaint's own note about the written answer
+    # The complaint's own note about the written answer: 5 working days (Law «О государственных услугах»,
+    # art. 25; the note said 15 before issue 24), and the 15 of the authorised bodies (004 item 12).
+    assert "в течение 5 рабочих дней со дня регистрации" in page
+    assert "в течение 15 (пятнадцати) рабочих дней" in page
 
     frozen(2026, 3, 18, 10, 5)  # within the patient session the code opened
     complaints.answer(

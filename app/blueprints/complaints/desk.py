@@ -47,12 +47,15 @@ def _load(complaint_id: int) -> Complaint:
 @roles_required("registrar", "head")
 def show_receipt(complaint_id: int):
     """The confirmation handed to the complainant (regulation 004, item 11): date and time, who accepted
-    it, and when and where the answer is given. A registrar sees only the receipts of their own entries."""
+    it, when (no later than) and where the answer is given, and where to go next (items 8, 12 and 14). A
+    registrar sees only the receipts of their own entries."""
     complaint = _load(complaint_id)
     if not current_user.has_role("head") and complaint.created_by_id != current_user.id:
         abort(403)
     complaint = complaints.open_receipt(complaint, actor=current_actor())
-    return render_template("complaints/desk/receipt.html", complaint=complaint)
+    return render_template(
+        "complaints/desk/receipt.html", complaint=complaint, terms=complaints.terms(complaint.deadline_at)
+    )
 
 
 @bp.get("/staff/complaints")

@@ -1,7 +1,8 @@
 """The public complaint form (web and kiosk) and what it registered.
 
-A complaint is registered with a number and date and due within 15 working days (regulation 004, items
-10-12). The complainant follows it on /status with its number and a code sent to the phone in it.
+A complaint is registered with a number and date and answered within 5 working days (regulation 004, items
+10-11; Law «О государственных услугах», art. 25); the form and the receipt say where the person may go next.
+The complainant follows it on /status with its number and a code sent to the phone in it.
 """
 
 from flask import redirect, render_template, request, session, url_for
@@ -35,7 +36,7 @@ def file_complaint():
         else:
             session[FILED_KEY] = complaint.number
             return redirect(url_for("complaints.show_filed"), 303)
-    return render_template("complaints/new.html", form=form), status_code(form)
+    return render_template("complaints/new.html", form=form, terms=complaints.terms()), status_code(form)
 
 
 @bp.get("/complaints/filed")
@@ -45,4 +46,6 @@ def show_filed():
     complaint = complaints.find_by_number(number) if number else None
     if complaint is None:
         return redirect(url_for("complaints.file_complaint"))
-    return render_template("complaints/filed.html", complaint=complaint)
+    return render_template(
+        "complaints/filed.html", complaint=complaint, terms=complaints.terms(complaint.deadline_at)
+    )

@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from app.models.feedback import SURVEY_RATINGS
-from app.services.survey import QUESTION_TEXTS, RATING_LABELS
+from app.services.survey import QUESTION_TEXTS, RATING_LABELS, question_texts
 
 
 class LookupForm(FlaskForm):
@@ -40,3 +40,10 @@ def _rating_field(question: str) -> RadioField:
 class SurveyForm(FlaskForm):
     process_rating = _rating_field("process")  # not "process": that name is a method of every form
     information_rating = _rating_field("information")
+
+    def worded_for(self, channel: str) -> "SurveyForm":
+        """The questions in the words the survey service gives for the channel the request was made on."""
+        texts = question_texts(channel)
+        self.process_rating.label.text = texts["process"]
+        self.information_rating.label.text = texts["information"]
+        return self

@@ -165,7 +165,7 @@ def show_status(number: str):
             # A polling card whose session ended: replace it with a notice that does not poll again.
             return render_template("status/_session_ended.html", number=found.number)
         return redirect(url_for("status.find_request", number=found.number))
-    return _render_request(found, SurveyForm(formdata=None))
+    return _render_request(found, SurveyForm(formdata=None).worded_for(found.request.channel))
 
 
 def _render_request(found: status_service.Lookup, survey_form: SurveyForm, status: int = 200):
@@ -186,7 +186,7 @@ def answer_survey(number: str):
         abort(404)
     if not found.followed:
         return redirect(url_for("status.find_request", number=found.number), 303)
-    form = SurveyForm()
+    form = SurveyForm().worded_for(found.request.channel)
     if form.validate_on_submit():
         try:
             survey.record_answer(

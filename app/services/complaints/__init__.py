@@ -1,5 +1,8 @@
 """Written complaints (regulation 004, items 8-14): registered with a number and date, assigned to the head,
-answered in writing within 15 working days, the answer issued as a reply letter.
+answered in writing within 5 working days (Law «О государственных услугах», art. 25; working days in law,
+Monday to Friday), the answer issued as a reply letter. The receipt, the status page and the letter say the
+last day of the answer and where the person may go next: the authorised bodies (15 working days there, 004
+items 8 and 12), then court (item 14).
 
 A complaint is a service request (catalogue slug "complaint", numbered CM-2026-000001): its number, channel,
 status, deadline and history are the request's, so the status page, the deadline warnings and monitoring
@@ -31,6 +34,7 @@ from app.services.complaints.queries import (
     print_reply,
 )
 from app.services.complaints.rules import (
+    ANSWER_TERM_WORKING_DAYS,
     COMPLAINT_WINDOW,
     COMPLAINTS_PER_IIN,
     COMPLAINTS_PER_IP,
@@ -42,13 +46,25 @@ from app.services.complaints.rules import (
     ComplaintError,
     ComplaintInput,
 )
-from app.services.complaints.texts import STATUS_LABELS, STEP_LABELS
+from app.services.complaints.texts import (
+    ANSWER_DUE_LABEL,
+    APPEAL_TO_AUTHORISED_BODIES,
+    COURT,
+    STATUS_LABELS,
+    STEP_LABELS,
+    answer_due,
+    terms,
+)
 
 request_service.register_labels(SERVICE, statuses=STATUS_LABELS, steps=STEP_LABELS)
 request_summary.register(SERVICE, complaint_summary)
 status.register_follower(SERVICE, follower)
 
 __all__ = [
+    "ANSWER_DUE_LABEL",
+    "ANSWER_TERM_WORKING_DAYS",
+    "APPEAL_TO_AUTHORISED_BODIES",
+    "COURT",
     "COMPLAINTS_PER_IIN",
     "COMPLAINTS_PER_IP",
     "COMPLAINT_WINDOW",
@@ -64,6 +80,7 @@ __all__ = [
     "ComplaintFigures",
     "ComplaintInput",
     "answer",
+    "answer_due",
     "complaint_for_request",
     "complaint_summary",
     "figures",
@@ -78,4 +95,5 @@ __all__ = [
     "open_receipt",
     "print_reply",
     "save_draft",
+    "terms",
 ]

@@ -35,8 +35,8 @@ REPLY_KIND = documents.register_kind("complaint_reply", "CMR", texts.REPLY_TITLE
 def file_complaint(
     data: ComplaintInput, *, channel: str, actor: Actor, language: str = "kk", ip: str = ""
 ) -> Complaint:
-    """Register a complaint: a request numbered CM-2026-000001 with its 15-working-day deadline, assigned to
-    the head on duty.
+    """Register a complaint: a request numbered CM-2026-000001 due within 5 working days (Monday to Friday,
+    less public holidays), assigned to the head on duty.
 
     The complainant gets an SMS with the number and the deadline. `ip` limits how many complaints one
     address may send (web and kiosk; the desk passes none). A complaint taken at the desk is audited.
@@ -114,7 +114,7 @@ def answer(complaint: Complaint, answer_text: str, *, actor: Actor) -> Complaint
     request.result_document = documents.issue_document(
         REPLY_KIND.code,
         REPLY_TEMPLATE,
-        {"complaint": complaint},
+        {"complaint": complaint, "terms": texts.terms(complaint.deadline_at)},
         subject=request.subject,
         language=request.language,
         valid_until=None,

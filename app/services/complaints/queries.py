@@ -4,6 +4,7 @@ audited looks at a complaint (each `open_*`/`print_*` takes the actor and record
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_date
 from sqlalchemy import select
 
 from app.core.actors import Actor
@@ -137,13 +138,17 @@ def follower(request: ServiceRequest) -> status.Follower | None:
 
 
 def complaint_summary(request: ServiceRequest) -> request_summary.Summary | None:
-    """What the complainant reads about the answer on the status page."""
-    if request.status == "completed":
-        return request_summary.Summary(
-            title=str(texts.ANSWER_TITLE),
-            notes=(str(texts.ANSWER_ALSO_BY_POST),),
-            document_label=str(texts.READ_THE_ANSWER),
-        )
-    if request.is_open:
-        return request_summary.Summary(title=str(texts.ANSWER_TITLE), notes=(str(texts.ANSWERED_IN_WRITING),))
-    return None
+    """What the complainant reads about the answer on the status page: the last day of the answer, who
+    answers or where the answer is, and where to go next if they disagree (004 items 8, 12 and 14)."""
+    if not (request.status == "completed" or request.is_open):
+        return None
+    facts = ()
+    if request.deadline_at is not None:
+        facts = (request_summary.Fact(str(texts.ANSWER_DUE_LABEL), format_date(request.deadline_at, "long")),)
+    first = texts.ANSWER_ALSO_BY_POST if request.status == "completed" else texts.ANSWERED_IN_WRITING
+    return request_summary.Summary(
+        title=str(texts.ANSWER_TITLE),
+        facts=facts,
+        notes=(str(first), str(texts.APPEAL_TO_AUTHORISED_BODIES), str(texts.COURT)),
+        document_label=str(texts.READ_THE_ANSWER) if request.status == "completed" else "",
+    )

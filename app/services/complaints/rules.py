@@ -1,5 +1,5 @@
 """The rules of written complaints (regulation 004, items 8-14): what a complaint must say, how many one
-address or IIN may send, when the answer is due, and the errors."""
+address or IIN may send, when the answer is due, where the person may go next, and the errors."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -7,13 +7,20 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from app.core.iin import InvalidIin, parse_iin
+from app.services.catalogue import COMPLAINT_TERM_WORKING_DAYS
 from app.services.local_registry import normalise_phone
 
 # Its catalogue slug: a complaint is a service request numbered CM-2026-000001 (the catalogue's prefix), due
-# by the close of the 15th working day after the day of registration (the catalogue's deadline rule, 004
-# item 12; the clinic's calendar counts the Saturdays it is open, so never later than the law requires).
+# by the close of the 5th working day after the day of registration (the catalogue's deadline rule: the Law
+# «О государственных услугах», art. 25, for a complaint to the provider itself), counted in legal working
+# days, Monday to Friday less public holidays, whatever Saturdays the clinic opens.
 SERVICE = "complaint"
 NUMBER_PREFIX = "CM"
+ANSWER_TERM_WORKING_DAYS = COMPLAINT_TERM_WORKING_DAYS
+# Where the person may go next (004 item 8): «денсаулық сақтау саласындағы уәкілетті органға және (немесе)
+# мемлекеттік қызметтер көрсету сапасын бағалау және бақылау жөніндегі уәкілетті органға»; there the complaint
+# is considered «тіркелген күнінен бастап 15 (он бес) жұмыс күні ішінде» (item 12); then court (item 14).
+# The receipt, the status page and the reply letter say so (texts.APPEAL_TO_AUTHORISED_BODIES, texts.COURT).
 # Enough for a family at one computer or a busy kiosk; stops a script from flooding the head's list.
 COMPLAINTS_PER_IP = 10
 COMPLAINTS_PER_IIN = 5
