@@ -20,7 +20,10 @@ from pypdf import PdfReader
 from weasyprint import CSS, HTML
 
 from app.core.actors import Actor
+from app.core.clock import ALMATY
 from app.core.person import SEX_LABELS, age_label, age_on
+from app.demo import DEMO_PASSWORD, seed
+from app.demo.appointments import BOOKINGS
 from app.documents import PRINT_STYLESHEET, STATIC_BASE_URL, StaticOnlyFetcher, render_html
 from app.extensions import db
 from app.models import Appointment, AuditEntry, ServiceRequest
@@ -251,11 +254,14 @@ def test_the_journal_lists_the_regulations_columns_on_screen_and_paper(client, l
     ]
     age, sex = AGE_AND_SEX[language]
     column = dict(zip(headers, rows[0], strict=True))
-    assert column[COLUMNS[language][0]] == "Серікова Әсел Серікқызы"
+    assert (
+        column[COLUMNS[language][0]]
+        == f"Серікова Әсел Серікқызы {'ЖСН' if language == 'kk' else 'ИИН'} {patient.iin}"
+    )
     assert (column[COLUMNS[language][1]], column[COLUMNS[language][2]]) == (age, sex)
     assert column[COLUMNS[language][3]] == REASON
     assert (column[COLUMNS[language][4]], column[COLUMNS[language][5]]) == (ADDRESS, patient.phone)
-    assert rows[0][0] == "09:30" and patient.iin in rows[0]
+    assert rows[0][0] == "09:30"
     assert dict(zip(headers, rows[1], strict=True))[COLUMNS[language][3]] == "—"  # none given: said so
 
     printed = client.get(f"/staff/appointments/journal.pdf?day={TUESDAY.isoformat()}")
@@ -360,3 +366,22 @@ def test_age_is_said_in_years_or_in_months_for_a_baby(app):
     with app.test_request_context(), force_locale("kk"):
         assert age_label(date(2026, 6, 10), date(2026, 11, 24)) == "5 ай"
         assert age_label(date(1985, 4, 2), date(2026, 11, 24)) == "41 жас"
+
+
+def test_the_demo_clinic_shows_a_journal_filled_in(client, demo_clinic):
+    """A visitor of the demo sees the journal's columns filled in (001 annex 2 item 8): today's bookings,
+    most with a condition or reason given online or at the desk; seeding again adds nothing."""
+    bookings = db.session.query(Appointment).all()
+    assert len(bookings) == len(BOOKINGS)
+    assert {booking.channel for booking in bookings} == {"web", "kiosk", "desk", "phone"}
+    assert sum(1 for booking in bookings if booking.reason) == len(BOOKINGS) - 2
+    today = [
+        booking for booking in bookings if booking.starts_at.astimezone(ALMATY).date() == date(2026, 11, 25)
+    ]
+    assert today and any(booking.reason for booking in today)
+    assert seed() and db.session.query(Appointment).count() == len(BOOKINGS)
+
+    client.post("/staff/login", data={"username": "registrar", "password": DEMO_PASSWORD})
+    text = page_text(client.get("/staff/appointments/journal?day=2026-11-25"))
+    for booking in today:
+        assert booking.patient.full_name in text and (booking.reason or "—") in text
