@@ -375,6 +375,10 @@ def test_the_demo_clinic_shows_a_journal_filled_in(client, demo_clinic):
     assert len(bookings) == len(BOOKINGS)
     assert {booking.channel for booking in bookings} == {"web", "kiosk", "desk", "phone"}
     assert sum(1 for booking in bookings if booking.reason) == len(BOOKINGS) - 2
+    at_the_desk = {
+        booking.request.created_by.username for booking in bookings if booking.channel in ("desk", "phone")
+    }
+    assert at_the_desk == {"registrar2"}  # the account a visitor signs in as keeps a log of its own only
     today = [
         booking for booking in bookings if booking.starts_at.astimezone(ALMATY).date() == date(2026, 11, 25)
     ]
