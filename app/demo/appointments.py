@@ -3,7 +3,7 @@ today and on the next day the doctor receives, most with the condition or reason
 001 annex 2 item 8: «көрсетілетін қызметті алушының жағдайы және жазатайым оқиға немесе ауруы бойынша қысқа
 мәліметтер»), given online (web, kiosk) or told to the registrar (desk, phone); two without one.
 
-The patients are demo patients no browser test books or signs in with (tests/browser use 0-10 and 17). A time
+The patients are demo patients no browser test signs in with (tests/browser use 0-13, 16 and 17). A time
 already past when the demo is seeded is booked as it would have been, a day earlier, and marked as came by
 its doctor. Idempotent: a patient who already has a booking on that day gets no other; a time taken
 meanwhile is left out.
@@ -25,12 +25,12 @@ log = logging.getLogger(__name__)
 # index in demo_patients(), the doctor's username, which of the doctor's next receiving days (0: the first,
 # today when they receive today), which time of that day, the channel, the condition or reason (or "").
 BOOKINGS = (
-    (11, "therapist3", 0, 1, "phone", "Қан қысымы көтеріліп, басым ауырады, үш күн болды"),
-    (12, "therapist1", 0, 3, "web", ""),
-    (13, "therapist2", 0, 2, "desk", "Температура 37,8, кашель и слабость второй день"),
+    (22, "therapist3", 0, 1, "phone", "Қан қысымы көтеріліп, басым ауырады, үш күн болды"),
+    (23, "therapist1", 0, 3, "web", ""),
+    (25, "therapist2", 0, 2, "desk", "Температура 37,8, кашель и слабость второй день"),
     (14, "paediatrician", 0, 1, "web", "Баланың оң құлағы ауырады, түнде жылап шықты"),
     (15, "therapist3", 0, 5, "kiosk", "Упала на улице, болит и опухло правое запястье"),
-    (16, "therapist1", 0, 6, "phone", "Қант диабеті: қан талдауының нәтижесін көрсету"),
+    (26, "therapist1", 0, 6, "phone", "Қант диабеті: қан талдауының нәтижесін көрсету"),
     (18, "therapist2", 1, 0, "web", "Боль в пояснице после подъёма тяжестей"),
     (20, "gp", 1, 2, "desk", ""),
     (21, "therapist1", 1, 1, "kiosk", "Жөтел, тамақ ауырады, дене қызуы 38"),
