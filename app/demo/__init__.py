@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.core.clock import now
 from app.core.iin import make_iin
+from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
 from app.demo.complaints import seed_feedback_demo
 from app.demo.registry import seed_registry
@@ -105,6 +106,7 @@ def seed() -> str:
     schedules_created = seed_demo_schedules(days=14)
     history_added = seed_feedback_demo()
     attachment_applications_added = seed_attachment_demo()
+    bookings_added = seed_appointment_demo(demo_patients())
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -112,7 +114,8 @@ def seed() -> str:
         f"{registry_people_created} people added to the local registry; "
         f"{schedules_created} doctors' schedules created; "
         f"{history_added} past requests added for monitoring; "
-        f"{attachment_applications_added} attachment applications added"
+        f"{attachment_applications_added} attachment applications added; "
+        f"{bookings_added} appointments booked"
     )
 
 

@@ -30,6 +30,8 @@ SLOT_HOLDING_STATUSES = ("pending", "booked", "attended", "no_show")
 UPCOMING_STATUSES = ("pending", "booked")
 
 _HOLDS_SLOT = text("status != 'cancelled'")
+# The longest "condition / reason for the visit" a booking keeps: brief notes, as the journal asks for.
+REASON_MAX_LENGTH = 300
 
 
 class DoctorSchedule(Base):
@@ -151,6 +153,10 @@ class Appointment(Base):
     status: Mapped[str] = mapped_column(String(20), default="booked")
     channel: Mapped[str] = mapped_column(String(10))  # where it was booked: web | kiosk | desk | phone
     language: Mapped[str] = mapped_column(String(2), default="kk")  # of the talon and the SMS messages
+    # The pre-registration journal's «көрсетілетін қызметті алушының жағдайы және жазатайым оқиға немесе ауруы
+    # бойынша қысқа мәліметтер» (001 annex 2 item 8): what the patient (online) or the registrar (desk, phone)
+    # gave as the condition or the reason for the visit; optional, normalised and capped by the service.
+    reason: Mapped[str] = mapped_column(String(REASON_MAX_LENGTH), default="")
 
     booked_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]

@@ -1,5 +1,8 @@
 """Booking a doctor's appointment in a real browser: IIN -> code -> speciality -> doctor -> day -> time ->
-confirm, each step swapped in by htmx; then the registrar finds the booking in the day's journal.
+reason -> confirm, each step swapped in by htmx; then the registrar finds the booking, with the reason the
+patient gave, in the day's journal, whose columns are those of regulation 001 annex 2 item 8 («тегі, аты,
+әкесінің аты, жасы және жынысы, көрсетілетін қызметті алушының жағдайы және жазатайым оқиға немесе ауруы
+бойынша қысқа мәліметтер, нақты мекен-жайы мен байланыс телефоны»).
 
 The server runs on the project's clock frozen at a moment of the test's choosing (app.core.clock), so the
 test means the same at any time of day it is run. It books the first time the patient may still move online:
@@ -16,16 +19,19 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 from playwright.sync_api import expect
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.core.clock import ALMATY, frozen_clock
 from app.demo import DEMO_PASSWORD, demo_patients, seed
 from app.extensions import db
-from app.models import Base
+from app.models import Appointment, Base, ServiceRequest
 from app.services.appointments import parse_slot_key
 from tests.browser.conftest import assert_accessible, snap
 from tests.browser.test_home_visit_browser import _code_from_outbox
+
+REASON = "Екі күннен бері жөтел, қызу 37,8"  # what the patient types: a cough for two days, 37.8
 
 # Tuesday 24 November 2026, a working day. The patient's district doctor receives 08:00-14:00 in the demo, in
 # 15-minute times with a break at 11:00-11:20: 11:20, 11:35, ... 13:05, 13:20, 13:35.
@@ -111,6 +117,7 @@ def test_a_patient_books_moves_and_the_registrar_sees_the_journal(browser, page,
     district_doctor.click()
     choose_first_movable_slot(page, frozen_server)
     expect(page.locator(".chooser__confirm")).to_be_visible()
+    page.get_by_label("Қаралу себебі (міндетті емес)").fill(REASON)
     assert_accessible(page)
     snap(page, "2-chosen")
     page.get_by_role("button", name="Осы уақытқа жазылу").click()
@@ -143,6 +150,24 @@ def test_a_patient_books_moves_and_the_registrar_sees_the_journal(browser, page,
     desk.locator("#patient-results a").first.click()
     expect(desk.locator("h1")).to_contain_text(patient["last_name"])
     expect(desk.locator("main")).to_contain_text(number)
+    expect(desk.locator("main")).to_contain_text(REASON)
     assert_accessible(desk)
     snap(desk, "5-desk-patient")
+
+    with frozen_server.app.app_context():
+        starts_at = db.session.scalars(
+            select(Appointment.starts_at).join(ServiceRequest).where(ServiceRequest.number == number)
+        ).one()
+    desk.goto(
+        f"{live_server}/staff/appointments/journal?day={starts_at.astimezone(ALMATY).date().isoformat()}"
+    )
+    header = desk.locator("table.booking-journal thead")
+    for column in ("Тегі, аты, әкесінің аты", "Жасы", "Жынысы", "Нақты мекенжайы", "Байланыс телефоны"):
+        expect(header).to_contain_text(column)
+    expect(header).to_contain_text("Жағдайы және жазатайым оқиға немесе ауруы бойынша қысқа мәліметтер")
+    row = desk.locator("table.booking-journal tbody tr", has_text=number)
+    for value in (REASON, patient["address"], patient["phone"], "әйел"):
+        expect(row).to_contain_text(value)
+    assert_accessible(desk)
+    snap(desk, "6-journal")
     staff.close()

@@ -173,8 +173,8 @@ def _focus_is_visible(page) -> bool:
 
 
 def test_keyboard_only_booking_on_the_website(page, kiosk_server):
-    """IIN, code, speciality, doctor, day, time, confirm and the talon, with the keyboard alone. After each
-    htmx step the focus lands in the new content (the code field, the newest step's heading)."""
+    """IIN, code, speciality, doctor, day, time, reason, confirm and the talon, with the keyboard alone. After
+    each htmx step the focus lands in the new content (the code field, the newest step's heading)."""
     patient = demo_patients()[7]
     page.goto(kiosk_server.url + "/appointments/")
     page.wait_for_load_state("load")  # htmx is a deferred script: let it wire the forms first
@@ -206,6 +206,13 @@ def test_keyboard_only_booking_on_the_website(page, kiosk_server):
 
     page.keyboard.press("Enter")
     expect(page.locator(".chooser__confirm h2")).to_be_focused()
+    # The optional condition or reason for the visit, which the journal lists (001 annex 2 item 8: «…жағдайы
+    # және жазатайым оқиға немесе ауруы бойынша қысқа мәліметтер»), is typed on the way to the button.
+    page.keyboard.press("Tab")
+    reason = page.locator(".chooser__confirm textarea[name=reason]")
+    expect(reason).to_be_focused()
+    assert _focus_is_visible(page)
+    page.keyboard.type("Тамақ ауырады")
     page.keyboard.press("Tab")
     confirm = page.locator(".chooser__confirm button[type=submit]")
     expect(confirm).to_be_focused()
@@ -222,6 +229,7 @@ def test_keyboard_only_booking_on_the_website(page, kiosk_server):
     talon = page.request.get(page.evaluate("() => document.activeElement.href"))
     assert talon.ok and talon.body().startswith(b"%PDF")
     assert request_channel(kiosk_server, number) == "web"
+    expect(page.locator("main")).to_contain_text("Тамақ ауырады")  # the booking shows the reason given
 
 
 @pytest.mark.parametrize(("where", "lang", "index"), [("web", "kk", 11), ("kiosk", "ru", 12)])

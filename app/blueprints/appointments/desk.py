@@ -21,6 +21,7 @@ from app.blueprints.appointments.forms import (
 )
 from app.core.clock import ALMATY, local_now
 from app.core.i18n import current_language
+from app.core.person import SEX_LABELS, age_label
 from app.documents import render_pdf
 from app.htmx import is_htmx_request, redirect_after_step, render_page
 from app.models import Patient, StaffMember
@@ -88,6 +89,12 @@ def _desk_chooser(patient: Patient, form: DeskBookingForm, *, number: str | None
         "confirm_label": _("Book this time"),
         "absence_labels": appointments.ABSENCE_REASONS,
         "desk_form": form,
+        "reason_form": form,
+        "reason_hint": _(
+            "What the patient says of their condition, the illness or the accident: it goes into the "
+            "pre-registration journal. At most %(count)s characters.",
+            count=appointments.REASON_MAX_LENGTH,
+        ),
     }
 
 
@@ -113,6 +120,8 @@ def _render_patient(patient: Patient, *, form=None, notice=None, **steps):
         no_shows=card.no_shows,
         cancel_form=CancelForm(formdata=None),
         now=local_now(),
+        age_label=age_label,
+        sex_labels=SEX_LABELS,
     )
 
 
@@ -148,13 +157,20 @@ def create_booking(patient_id: int):
             channel=channel,
             language=patient.language or current_language(),
             identity_document_checked=True if channel == "phone" else form.identity_document_checked.data,
+            reason=form.reason.data or "",
         )
     except appointments.BookingError as refused:
-        keep_slot = form.slot.data if isinstance(refused, appointments.NoIdentityDocument) else None
+        # Kept for the second try: the slot and what was typed, when the fix is in the form itself.
+        fix_in_form = (appointments.NoIdentityDocument, appointments.ReasonTooLong)
+        keep_slot = form.slot.data if isinstance(refused, fix_in_form) else None
+        notice = refused.message
+        if isinstance(refused, appointments.ReasonTooLong):
+            form.reason.errors = [*form.reason.errors, refused.message]
+            notice = None  # said beside the field
         return _render_patient(
             patient,
             form=form,
-            notice=refused.message,
+            notice=notice,
             speciality=doctor.speciality,
             doctor=doctor.id,
             day=starts_at.date().isoformat(),

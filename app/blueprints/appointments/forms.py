@@ -13,6 +13,7 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -42,6 +43,12 @@ class BookingNumberForm(FlaskForm):
     )
 
 
+# The journal's «жағдайы және жазатайым оқиға немесе ауруы бойынша қысқа мәліметтер» (001 annex 2 item 8):
+# optional; the service tidies it and refuses one that is too long (appointments.ReasonTooLong), so the form
+# itself sets no length and the message comes from the service.
+_REASON_BOX = {"rows": 3}
+
+
 class SlotForm(FlaskForm):
     """The confirmed choice: the rest of the choice travels in the query string of each step."""
 
@@ -49,6 +56,7 @@ class SlotForm(FlaskForm):
     # which loads its own message catalogue from disk once per request (a millisecond of each booking).
     doctor = HiddenField("")
     slot = HiddenField("")
+    reason = TextAreaField(_l("Reason for the visit (optional)"), render_kw=_REASON_BOX)
 
 
 # ---- the staff: desk booking, cancellation, the schedule editor ----------------------------------------
@@ -74,6 +82,9 @@ class DeskBookingForm(FlaskForm):
         validators=[DataRequired()],
     )
     identity_document_checked = BooleanField(_l("Identity document checked (in person)"))
+    reason = TextAreaField(
+        _l("Condition: brief notes on the illness or accident (optional)"), render_kw=_REASON_BOX
+    )
 
 
 class CancelForm(FlaskForm):

@@ -107,16 +107,17 @@ def _chooser_values():
     return request.args if request.method == "GET" else request.form
 
 
-def _render_chooser(patient, *, notice=None, attachment_state="attached", status=200, **steps):
+def _render_chooser(patient, *, notice=None, attachment_state="attached", status=200, form=None, **steps):
     choice = appointments.choice_from(_chooser_values(), patient=patient, online=True, notice=notice, **steps)
+    form = form or SlotForm(formdata=None)
     return render_page(
         "appointments/choose.html",
         "appointments/_chooser.html",
         status=status,
         patient=patient,
         choice=choice,
-        chooser=_chooser_settings(),
-        form=SlotForm(formdata=None),
+        chooser=_chooser_settings(form=form),
+        form=form,
         upcoming=appointments.bookings_of(patient.id, upcoming_only=True),
         registry_down=attachment_state == "unavailable",
     )
@@ -127,8 +128,9 @@ def _step_url(base: str):
     return lambda **params: f"{base}?{urlencode(params)}" if params else base
 
 
-def _chooser_settings(number: str | None = None) -> dict:
-    """Where the chooser's links and its confirm form go: a new booking, or moving booking `number`."""
+def _chooser_settings(number: str | None = None, *, form: SlotForm | None = None) -> dict:
+    """Where the chooser's links and its confirm form go: a new booking (which asks for the reason for the
+    visit in `form`), or moving booking `number`."""
     if number:
         return {
             "step_url": _step_url(url_for("appointments.choose_new_slot", number=number)),
@@ -141,6 +143,12 @@ def _chooser_settings(number: str | None = None) -> dict:
         "confirm_url": url_for("appointments.create_booking"),
         "confirm_label": _("Book this time"),
         "absence_labels": appointments.ABSENCE_REASONS,
+        "reason_form": form,
+        "reason_hint": _(
+            "Your condition in a few words: the illness, or what happened if it was an accident. The "
+            "registry desk and the doctor will see it. At most %(count)s characters.",
+            count=appointments.REASON_MAX_LENGTH,
+        ),
     }
 
 
@@ -168,9 +176,21 @@ def create_booking():
             actor=Actor.patient(),
             channel=current_channel(),
             language=current_language(),
+            reason=form.reason.data or "",
         )
     except appointments.NotAttached:
         return render_template("appointments/not_attached.html", patient=patient)
+    except appointments.ReasonTooLong as refused:
+        # Nothing is booked; the same time and what was typed stay, with the message beside the field.
+        form.reason.errors = [*form.reason.errors, refused.message]
+        return _render_chooser(
+            patient,
+            form=form,
+            speciality=doctor.speciality,
+            doctor=doctor.id,
+            day=starts_at.date().isoformat(),
+            slot=form.slot.data,
+        )
     except appointments.BookingError as refused:
         # Keep the speciality, doctor and day; drop only the slot that did not work.
         return _render_chooser(

@@ -15,6 +15,7 @@ registered here.
 """
 
 from app.core.bilingual import Bilingual
+from app.models.appointments import REASON_MAX_LENGTH
 from app.services import registry_pending, request_summary
 from app.services.appointments.documents import (
     PRODUCT_ID,
@@ -82,6 +83,7 @@ from app.services.appointments.rules import (
     NoIdentityDocument,
     NotAttached,
     OverlappingBooking,
+    ReasonTooLong,
     SlotInPast,
     SlotNotOffered,
     SlotTaken,
@@ -91,6 +93,7 @@ from app.services.appointments.rules import (
     change_cutoff,
     horizon_days,
     max_per_speciality,
+    normalise_reason,
     parse_slot_key,
 )
 from app.services.appointments.texts import (
@@ -112,6 +115,7 @@ __all__ = [
     "ABSENCE_REASONS",
     "NOT_ATTACHED_MESSAGE",
     "PRODUCT_ID",
+    "REASON_MAX_LENGTH",
     "SERVICE",
     "SLOT_TAKEN_MESSAGE",
     "STAFF_CHANNELS",
@@ -130,6 +134,7 @@ __all__ = [
     "NotAttached",
     "OverlappingBooking",
     "PatientCard",
+    "ReasonTooLong",
     "SlotInPast",
     "SlotNotOffered",
     "SlotTaken",
@@ -166,6 +171,7 @@ __all__ = [
     "move_appointment",
     "move_choice",
     "no_show_count",
+    "normalise_reason",
     "notify",
     "parse_slot_key",
     "patient_by_id",

@@ -37,9 +37,12 @@ from app.services.appointments.rules import (
     ChangeNotAllowed,
     NoIdentityDocument,
     NotAttached,
+    ReasonTooLong,
     SlotNotOffered,
     SlotTaken,
     can_change_online,
+    normalise_reason,
+    reason_too_long,
 )
 from app.services.appointments.texts import (
     NO_IDENTITY_DOCUMENT_MESSAGE,
@@ -53,6 +56,7 @@ from app.services.appointments.texts import (
     call_the_desk_message,
     describe,
     message_text,
+    reason_too_long_message,
 )
 from app.services.clinic import get_clinic
 from app.services.requests import cancel as cancel_request
@@ -90,13 +94,20 @@ def book_appointment(
     channel: str,
     language: str = "kk",
     identity_document_checked: bool | None = None,
+    reason: str = "",
 ) -> Appointment:
     """Book `starts_at` with `doctor` for `patient`; raises a BookingError subclass when the rules refuse.
 
     At the desk the registrar confirms the identity document (`identity_document_checked`); without it the
     request is refused on the regulation's ground. Online, the one-time code to the phone on file stands
     for it. A staff member's booking, or the request a refusal leaves, is audited.
+
+    `reason` is the condition or reason for the visit the journal lists (optional); it is tidied, and one
+    too long is refused (ReasonTooLong) before anything is written: no request, no held slot.
     """
+    reason = normalise_reason(reason)
+    if reason_too_long(reason):
+        raise ReasonTooLong(reason_too_long_message(len(reason)))
     slot = checked_slot(doctor, starts_at, online=channel in ONLINE_CHANNELS)
     speciality = doctor.speciality or ""
     check_patient_rules(patient, speciality, slot)
@@ -133,6 +144,7 @@ def book_appointment(
                     status="booked" if attachment.is_attached else "pending",
                     channel=channel,
                     language=language,
+                    reason=reason,
                     booked_at=now(),
                 )
                 db.session.add(appointment)

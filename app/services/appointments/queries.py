@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY, local_now, now
+from app.core.person import SEX_LABELS, age_label
 from app.extensions import db
 from app.models import Appointment, Patient, ScheduleException, ServiceRequest, StaffMember
 from app.models.appointments import SLOT_HOLDING_STATUSES, UPCOMING_STATUSES
@@ -433,11 +434,16 @@ def patient_card(patient: Patient, *, actor: Actor) -> PatientCard:
 
 # ---- the pre-registration journal and the doctor's visits -------------------------------------------
 def journal(day: date, doctor_id: int | None = None) -> list[Appointment]:
-    """The pre-registration journal: every booking that holds a slot on `day`, by doctor and time."""
+    """The pre-registration journal: every booking that holds a slot on `day`, by doctor and time, with the
+    patient card (name, age, sex, address, phone) and the number loaded in the same query."""
     start, end = schedules.local_day_bounds(day)
     query = (
         select(Appointment)
         .join(Appointment.doctor)
+        .options(
+            joinedload(Appointment.patient),
+            joinedload(Appointment.request).lazyload(ServiceRequest.events),
+        )
         .where(
             Appointment.starts_at >= start,
             Appointment.starts_at < end,
@@ -461,7 +467,13 @@ def staff_by_id(staff_id: int | None) -> StaffMember | None:
 
 @dataclass(frozen=True)
 class JournalSheet:
-    """The journal of one day (of one doctor, or all), as the desk's page and its printed copy show it."""
+    """The journal of one day (of one doctor, or all), as the desk's page and its printed copy show it.
+
+    Its columns are the regulation's (001 annex 2 item 8): the registrar enters «тегі, аты, әкесінің аты,
+    жасы және жынысы, көрсетілетін қызметті алушының жағдайы және жазатайым оқиға немесе ауруы бойынша
+    қысқа мәліметтер, нақты мекен-жайы мен байланыс телефоны». Name, age and sex (on the day of the visit),
+    the actual address and the phone come from the patient card; the condition is the booking's reason.
+    """
 
     day: date
     doctor_id: int | None
@@ -473,7 +485,9 @@ class JournalSheet:
     def context(self) -> dict:
         """The sheet as template values (the templates name each field)."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__} | {
-            "speciality_of": get_speciality
+            "speciality_of": get_speciality,
+            "age_label": age_label,
+            "sex_labels": SEX_LABELS,
         }
 
 

@@ -7,15 +7,20 @@ settings read from config, what a slot key is, when a booking may still be chang
   overlap in time;
 - the patient may cancel or move a booking online up to APPOINTMENT_CHANGE_CUTOFF before the visit; the desk
   may until the visit;
-- no-shows are counted over APPOINTMENT_NO_SHOW_WINDOW_DAYS for the desk's warning.
+- no-shows are counted over APPOINTMENT_NO_SHOW_WINDOW_DAYS for the desk's warning;
+- the condition or reason for the visit (001 annex 2 item 8: «көрсетілетін қызметті алушының жағдайы және
+  жазатайым оқиға немесе ауруы бойынша қысқа мәліметтер») is optional and brief: at most REASON_MAX_LENGTH
+  characters once tidied (normalise_reason).
 """
 
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from flask import current_app
 
 from app.core.clock import ALMATY, now
 from app.models import Appointment, ServiceRequest
+from app.models.appointments import REASON_MAX_LENGTH
 
 SERVICE = "appointment"  # the catalogue slug: requests AP-2026-000123
 TALON_KIND = "appointment_talon"  # the document kind of the printed talon (registered in __init__)
@@ -69,6 +74,12 @@ class NoIdentityDocument(BookingError):
 
 class ChangeNotAllowed(BookingError):
     code = "change_not_allowed"
+
+
+class ReasonTooLong(BookingError):
+    """The condition or reason for the visit is longer than REASON_MAX_LENGTH: nothing is booked."""
+
+    code = "reason_too_long"
 
 
 # ---- settings ---------------------------------------------------------------------------------------
@@ -126,3 +137,21 @@ def parse_slot_key(key: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment.replace(tzinfo=ALMATY)
+
+
+def normalise_reason(raw: str | None) -> str:
+    """The condition or reason for the visit as it is kept: composed Unicode (a Kazakh letter typed as a base
+    and a combining mark is one character), line breaks and tabs as spaces, other control and invisible
+    format characters dropped, runs of spaces as one, no spaces at the ends (then `reason_too_long`)."""
+    text = unicodedata.normalize("NFC", raw or "")
+    kept = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or not unicodedata.category(char).startswith("C")
+    )
+    return " ".join(kept.split())
+
+
+def reason_too_long(reason: str) -> bool:
+    """Whether a tidied reason is longer than a booking keeps (the column's own length)."""
+    return len(reason) > REASON_MAX_LENGTH

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.bilingual import Bilingual
 from app.models import Appointment, StaffMember
+from app.models.appointments import REASON_MAX_LENGTH
 from app.services import request_summary
 from app.services.appointments.rules import change_cutoff, horizon_days
 from app.services.clinic import get_clinic
@@ -46,6 +47,16 @@ ABSENCE_REASONS = {
 
 def beyond_horizon_message():
     return _l("Bookings open %(days)s days ahead. Please choose an earlier day.", days=horizon_days())
+
+
+def reason_too_long_message(length: int):
+    """The condition or reason for the visit is longer than a booking keeps (nothing was booked)."""
+    return _l(
+        "The condition or reason for the visit is too long (%(length)s characters). At most %(count)s "
+        "characters: please shorten it.",
+        length=length,
+        count=REASON_MAX_LENGTH,
+    )
 
 
 def call_the_desk_message():

@@ -26,6 +26,7 @@ district an address falls in), `windows` (the day a call is for, the doctors' ho
 This face is what the rest of the app imports; the service's hooks are registered here, once.
 """
 
+from app.core.person import SEX_LABELS, age_label, age_on
 from app.services import registry_pending, request_summary
 from app.services import requests as request_kernel
 from app.services.home_visits.operations import (
@@ -76,7 +77,6 @@ from app.services.home_visits.rules import (
     HomeVisitError,
     InvalidCall,
     TooManyCalls,
-    age_on,
     calls_per_applicant_per_day,
     check_details,
     clean_phone,
@@ -103,13 +103,11 @@ from app.services.home_visits.texts import (
     NOT_ATTACHED_MESSAGE,
     OUTCOME_LABELS,
     RED_FLAG_LABELS,
-    SEX_LABELS,
     SMS_TEXTS,
     STATUS_LABELS,
     STEP_LABELS,
     UNASSIGNED_MESSAGE,
     WAITING_MESSAGE,
-    age_label,
     describe,
     duplicate_message,
     event_note,

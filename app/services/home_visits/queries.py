@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.core.actors import Actor
 from app.core.clock import local_now
+from app.core.person import SEX_LABELS, age_label
 from app.documents import render_pdf
 from app.extensions import db
 from app.models import Patient, ServiceRequest, StaffMember
@@ -22,12 +23,7 @@ from app.models.home_visits import LIVE_STATUSES, HomeVisit
 from app.services import audit, request_summary
 from app.services.home_visits.rules import SERVICE, DeadlineState, deadline_state, district_kinds_for
 from app.services.home_visits.territory import address_key
-from app.services.home_visits.texts import (
-    OUTCOME_LABELS,
-    RED_FLAG_LABELS,
-    SEX_LABELS,
-    age_label,
-)
+from app.services.home_visits.texts import OUTCOME_LABELS, RED_FLAG_LABELS
 from app.services.home_visits.windows import DoctorOption, call_day_for, doctor_options, window_starts
 
 

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.core.clock import local_now, now
+from app.core.person import age_on
 from app.models import Patient
 from app.models.home_visits import RED_FLAGS, HomeVisit
 
@@ -109,13 +110,6 @@ def emergency_phone() -> str:
 
 
 # ---- red flags ---------------------------------------------------------------------------------------
-def age_on(birth_date: date, day: date) -> int:
-    years = day.year - birth_date.year
-    if (day.month, day.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years
-
-
 def detect_red_flags(
     complaint: str, temperature: float | None, birth_date: date | None, day: date
 ) -> set[str]:

@@ -7,7 +7,7 @@ Imports nothing of the service except its rules.
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import force_locale, format_date, format_time, ngettext
+from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,7 +15,7 @@ from app.core.clock import ALMATY
 from app.models.home_visits import HomeVisit
 from app.services import catalogue
 from app.services.clinic import get_clinic
-from app.services.home_visits.rules import SERVICE, age_on, emergency_phone
+from app.services.home_visits.rules import SERVICE, emergency_phone
 
 RED_FLAG_LABELS = {
     "chest_pain": _l("Chest pain"),
@@ -61,7 +61,6 @@ STEP_LABELS = {
     "sms_cancelled": _l("SMS sent: the cancellation"),
 }
 ACTOR_LABELS = {"patient": _l("the patient"), "applicant": _l("a family member"), "system": _l("the system")}
-SEX_LABELS = {"M": _l("male"), "F": _l("female")}
 APPLICANT_LABELS = {
     "self": _l("The patient"),
     "relative": _l("A family member"),
@@ -119,15 +118,6 @@ SMS_TEXTS = {
 
 
 # ---- labels and sentences ----------------------------------------------------------------------------
-def age_label(birth_date: date, day: date) -> str:
-    """ "34 years", or "7 months" for a baby: the journal's age column, in the current language."""
-    years = age_on(birth_date, day)
-    if years >= 1:
-        return ngettext("%(num)d year", "%(num)d years", years)
-    months = (day.year - birth_date.year) * 12 + day.month - birth_date.month - (day.day < birth_date.day)
-    return ngettext("%(num)d month", "%(num)d months", max(months, 0))
-
-
 def deferral_text(reason: str, cutoff: datetime | None, day: date) -> str:
     """Which day a call taken late is for, and why (the reason of a CallDay), and that the deferral is the
     clinic's arrangement, not the regulation's."""
