@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import configure_mappers
 
-from app import auth, channels, cli, errors, security, templating
+from app import auth, channels, cli, errors, input_guard, notify, security, sessions, templating
 from app.blueprints import BLUEPRINTS
 from app.config import PROJECT_ROOT, DefaultConfig
 from app.core import i18n
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    notify.check_configuration(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
@@ -55,7 +56,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    input_guard.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
     auth.init_app(app)
     channels.init_app(app)
     templating.init_app(app)

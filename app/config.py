@@ -23,7 +23,14 @@ class DefaultConfig:
 
     # Staff sessions end after this much inactivity (a shared desk computer is the norm).
     STAFF_IDLE_TIMEOUT = timedelta(minutes=30)
+    # Sessions are kept on the server (app/sessions.py); every one ends this long after it began however
+    # active, a staff session counting from the sign-in.
+    SESSION_LIFETIME = timedelta(hours=12)
+    # Failed sign-ins (app/services/staff_accounts.py): LOGIN_MAX_FAILURES for one username from one address,
+    # or LOGIN_MAX_FAILURES_PER_ADDRESS from one address whatever the usernames, hold it for LOGIN_LOCKOUT.
+    # Only that address is held: the real user still signs in at their own desk.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
     LOGIN_LOCKOUT = timedelta(minutes=15)
     # Argon2id cost, e.g. {"time_cost": 3, "memory_cost": 65536}; empty means argon2-cffi's recommended
     # defaults. Only the test suite lowers it, to keep hundreds of sign-ins fast.
@@ -57,6 +64,10 @@ class DefaultConfig:
     REGISTRY_CACHE_SECONDS = 60.0  # how long a registry answer is reused; 0 turns the cache off
     # `flask registry-gateway`: the token its clients must send (it serves personal data, so it is required).
     REGISTRY_GATEWAY_TOKEN = ""
+    # A real installation (deploy/ sets EMHANA_PRODUCTION=true): the app refuses to start with the embedded
+    # SMS outbox, which delivers nothing and shows admins the live codes, unless SMS_OUTBOX_IN_PRODUCTION.
+    PRODUCTION = False
+    SMS_OUTBOX_IN_PRODUCTION = False
     SMS_BACKEND = "outbox"  # outbox | http
     # SMS_BACKEND=http (app/notify/http.py): the gateway's URL, bearer token, sender name, timeouts (seconds).
     SMS_HTTP_URL = ""  # e.g. https://sms.clinic.local/api/v1/messages
@@ -65,13 +76,16 @@ class DefaultConfig:
     SMS_CONNECT_TIMEOUT = 2.0
     SMS_READ_TIMEOUT = 5.0
 
-    # One-time codes (app/services/otp.py): life, wrong tries per code, and how many codes may be sent per
-    # IIN, per phone and per IP address within OTP_SEND_WINDOW.
+    # One-time codes (app/services/otp.py): life and wrong tries per code; then how many may be sent, counting
+    # only codes the SMS gateway took: one per IIN per OTP_IIN_COOLDOWN whoever asks, OTP_SENDS_PER_IIN a day
+    # for one IIN from one origin (a stranger spends only their own address's share), OTP_SENDS_PER_PHONE a
+    # day to one phone, and OTP_SENDS_PER_IP from one origin within OTP_SEND_WINDOW.
     OTP_LIFETIME = timedelta(minutes=5)
     OTP_MAX_ATTEMPTS = 5
-    OTP_SEND_WINDOW = timedelta(hours=1)
+    OTP_IIN_COOLDOWN = timedelta(seconds=60)
     OTP_SENDS_PER_IIN = 5
-    OTP_SENDS_PER_PHONE = 5
+    OTP_SENDS_PER_PHONE = 20
+    OTP_SEND_WINDOW = timedelta(hours=1)
     OTP_SENDS_PER_IP = 20
     # A registered lobby kiosk is one origin for every patient in the lobby: its per-origin limits (codes,
     # complaints, forms) are this many times a single address's.

@@ -27,7 +27,15 @@ def _render_http_error(error: HTTPException):
         return error
     if request.accept_mimetypes.best == "application/json":
         return {"error": error.name, "status": code}, code
-    return render_template("errors/error.html", code=code, csrf_expired=isinstance(error, CSRFError)), code
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            message=getattr(error, "message", None),
+            csrf_expired=isinstance(error, CSRFError),
+        ),
+        code,
+    )
 
 
 def _render_unexpected_error(error: InternalServerError):

@@ -3,6 +3,8 @@
 Staff sign in with accounts (app.auth); patients prove an IIN with a code to the phone on file
 (app.services.patient_identity), and the web layer remembers it here until PATIENT_SESSION_IDLE passes
 without activity or the person signs out. Services never read this: views pass the IIN on explicitly.
+The session is the server's (app/sessions.py): the IIN never travels in the cookie, and signing in or out
+gives the browser a new session token, so a cookie copied before either opens nothing.
 """
 
 from dataclasses import dataclass
@@ -14,17 +16,21 @@ from app import notify
 from app.core.clock import now
 from app.registries import RegistryUnavailable
 from app.services import otp, patient_identity, registry_pending
+from app.sessions import renew
 
 IIN_KEY = "patient_iin"
 SEEN_KEY = "patient_seen_at"
 
 
 def sign_in_patient(iin: str) -> None:
+    renew(session)
     session[IIN_KEY] = iin
     session[SEEN_KEY] = now().timestamp()
 
 
 def sign_out_patient() -> None:
+    if IIN_KEY in session:
+        renew(session)
     session.pop(IIN_KEY, None)
     session.pop(SEEN_KEY, None)
 

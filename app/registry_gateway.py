@@ -21,6 +21,7 @@ from flask.cli import with_appcontext
 from werkzeug.exceptions import HTTPException
 
 from app.core.iin import CENTURY_BY_DIGIT, check_digit
+from app.core.inputs import has_control_characters, to_day, to_int, without_bidi_controls
 from app.extensions import db
 from app.registries.contract import (
     REGISTERS,
@@ -31,6 +32,9 @@ from app.registries.contract import (
     RegistryUnavailable,
 )
 from app.registries.local import DEFAULT_SOURCE, LocalRegistry
+
+# The clinic code column (registry_attachment.clinic_code).
+CLINIC_CODE_LENGTH = 20
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +153,7 @@ def update_attachment(iin: str):
     body = _json_object()
     clinic_code = _required_text(body, "clinic_code")
     district_number = body.get("district_number")
-    if not isinstance(district_number, int) or isinstance(district_number, bool) or district_number < 1:
+    if to_int(district_number, minimum=1) is None or isinstance(district_number, str):
         raise BadRequest("district_number must be a positive integer")
     free_choice = body.get("free_choice", False)
     if not isinstance(free_choice, bool):
@@ -238,18 +242,20 @@ def _json_object() -> dict:
     return body
 
 
-def _required_text(body: dict, key: str) -> str:
+def _required_text(body: dict, key: str, *, max_length: int = CLINIC_CODE_LENGTH) -> str:
     value = body.get(key)
     if not isinstance(value, str) or not value.strip():
         raise BadRequest(f"{key} is required")
-    return value.strip()
+    if len(value.strip()) > max_length or has_control_characters(value):
+        raise BadRequest(f"{key} must be at most {max_length} printable characters")
+    return without_bidi_controls(value.strip())
 
 
 def _required_date(body: dict, key: str) -> date:
-    try:
-        return date.fromisoformat(body.get(key) or "")
-    except (TypeError, ValueError):
-        raise BadRequest(f"{key} must be a date (YYYY-MM-DD)") from None
+    day = to_day(body.get(key))
+    if day is None:
+        raise BadRequest(f"{key} must be a date (YYYY-MM-DD)")
+    return day
 
 
 # -- `flask registry-gateway` ----------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from app.models import Base, CalendarException, Patient, StaffMember
 from app.models.staff import ROLES
 from tests.conftest import page_text
 
-# Signing in and out is for everyone.
-OPEN_ENDPOINTS = {"auth.login", "auth.logout"}
+# Signing in and out is for everyone (signing out everywhere: for whoever is signed in, whatever the role).
+OPEN_ENDPOINTS = {"auth.login", "auth.logout", "auth.logout_everywhere"}
 # Routes that need a signed-in staff member of any role and decide nothing else themselves.
 LOGIN_ONLY_ENDPOINTS = {"staff.show_start"}
 # Views that, past the role check, also check the object: an allowed role may still get 403 for a row that is
@@ -86,7 +86,7 @@ def _table_for(parameter: str) -> str | None:
 
 
 def sample_value(parameter: str, converter: str, service_slug: str):
-    if converter in ("IntegerConverter",):
+    if converter.endswith("IntegerConverter"):  # werkzeug's, or app.input_guard's bounded one
         table = _table_for(parameter)
         value = _first_value(table, "id") if table else None
         return value if value is not None else 1
@@ -108,10 +108,17 @@ def build_url(app, rule, service_slug="appointment") -> str:
         return app.url_for(rule.endpoint, _external=False, **values)
 
 
+# The browser's own session (app/sessions.py: a refused visitor is sent to the login page with a message
+# kept in their session) is the visitor's, not the clinic's data.
+NOT_CLINIC_DATA = {"web_session"}
+
+
 def database_snapshot() -> dict:
     db.session.expire_all()
     snapshot = {}
     for table in Base.metadata.sorted_tables:
+        if table.name in NOT_CLINIC_DATA:
+            continue
         rows = db.session.execute(select(table)).all()
         snapshot[table.name] = sorted((tuple(row) for row in rows), key=repr)
     return snapshot

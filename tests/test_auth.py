@@ -18,9 +18,11 @@ WRONG_PASSWORD = {
     "ru": "Неверное имя пользователя или пароль.",
 }
 LOCKED = {
-    "kk": "Сәтсіз әрекеттер тым көп. Тіркелгі 15 минутқа бұғатталды.",
-    "ru": "Слишком много неудачных попыток. Учётная запись заблокирована на 15 мин.",
+    "kk": "Бұл компьютерден сәтсіз әрекеттер тым көп. 15 минуттан кейін қайталап көріңіз.",
+    "ru": "Слишком много неудачных попыток с этого компьютера. Повторите через 15 мин.",
 }
+DESK = {"REMOTE_ADDR": "10.20.0.15"}  # the registrar's own computer
+ELSEWHERE = {"REMOTE_ADDR": "10.66.0.9"}  # someone guessing at another
 SESSION_ENDED = {
     "kk": "Әрекетсіздікке байланысты сеанс аяқталды. Жүйеге қайта кіріңіз.",
     "ru": "Сеанс завершён из-за бездействия. Войдите снова.",
@@ -92,9 +94,10 @@ def test_wrong_password_is_refused_with_a_message_in_the_users_language(client, 
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
-def test_account_locks_after_repeated_failures_and_unlocks_after_the_lockout(
+def test_repeated_failures_hold_the_username_at_that_address_for_the_lockout(
     app, client, make_staff, frozen, language
 ):
+    """Issue 13, item 2: «staff lockout by account and address without username enumeration»."""
     frozen(2026, 11, 23, 9, 0)
     make_staff("desk", roles=("registrar",))
     use_language(client, language)
@@ -103,7 +106,7 @@ def test_account_locks_after_repeated_failures_and_unlocks_after_the_lockout(
         assert WRONG_PASSWORD[language] in page_text(sign_in(client, "desk", "guess-guess-guess"))
     assert LOCKED[language] in page_text(sign_in(client, "desk", "guess-guess-guess"))
 
-    # While locked even the right password is refused, with the same message.
+    # While held even the right password is refused, with the same message.
     frozen(2026, 11, 23, 9, 1)
     response = sign_in(client, "desk")
     assert response.status_code == 200
@@ -114,6 +117,43 @@ def test_account_locks_after_repeated_failures_and_unlocks_after_the_lockout(
     response = sign_in(client, "desk")
     assert response.status_code == 302
     assert response.headers["Location"] == "/staff/registrar"
+
+
+def test_a_stranger_guessing_elsewhere_does_not_lock_the_user_out_of_their_desk(app, make_staff):
+    """«a lockout from one address must not lock the real user out from their desk»."""
+    make_staff("desk", roles=("registrar",))
+    stranger, owner = app.test_client(), app.test_client()
+    for _attempt in range(3 * app.config["LOGIN_MAX_FAILURES"]):
+        sign_in(stranger, "desk", "guess-guess-guess", environ_base=ELSEWHERE)
+    assert LOCKED["kk"] in page_text(sign_in(stranger, "desk", environ_base=ELSEWHERE))
+    response = sign_in(owner, "desk", environ_base=DESK)
+    assert response.status_code == 302 and response.headers["Location"] == "/staff/registrar"
+
+
+def test_the_answer_is_the_same_for_an_unknown_username_and_a_wrong_password(app, make_staff):
+    """«the failure answer must be identical for unknown users and wrong passwords»: the same page, the same
+    hold after the same number of tries, so the form does not tell which usernames exist."""
+    make_staff("desk", roles=("registrar",))
+    pages = {}
+    for username in ("desk", "nobody-here"):
+        client = app.test_client()
+        pages[username] = [
+            page_text(sign_in(client, username, "guess-guess-guess", environ_base=ELSEWHERE)).replace(
+                username, "USER"
+            )
+            for _attempt in range(app.config["LOGIN_MAX_FAILURES"] + 1)
+        ]
+    assert pages["desk"] == pages["nobody-here"]
+    assert LOCKED["kk"] in pages["desk"][-1]
+
+
+def test_one_address_trying_many_usernames_is_held(app, client, make_staff):
+    make_staff("desk", roles=("registrar",))
+    per_address = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    for number in range(per_address):
+        sign_in(client, f"user{number}", "guess-guess-guess", environ_base=ELSEWHERE)
+    assert LOCKED["kk"] in page_text(sign_in(client, "desk", environ_base=ELSEWHERE))
+    assert sign_in(app.test_client(), "desk", environ_base=DESK).status_code == 302
 
 
 def test_failures_below_the_limit_are_forgotten_after_a_successful_sign_in(app, client, make_staff):

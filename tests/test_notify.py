@@ -9,10 +9,12 @@ import pytest
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import notify
+from app import create_app, notify
+from app.config import PROJECT_ROOT
 from app.extensions import db
 from app.models import AuditEntry, SmsMessage
 from app.services import otp
+from app.services.sms import CODE_IN_TEXT
 from tests.conftest import page_text
 
 PHONE = "+77011234567"
@@ -192,3 +194,106 @@ def test_only_admins_see_the_outbox(client, login, role):
 def test_the_outbox_asks_anonymous_visitors_to_sign_in(client):
     response = client.get("/admin/outbox/")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+# ---- the embedded outbox is for the demo and tests (issue 13, item 6) ------------------------------------
+# «the embedded outbox backend is for the demo and tests: in a production configuration the app refuses
+# to start with it unless a setting says so explicitly, and the outbox page says it on top; codes are
+# masked there once used or expired (the demo keeps showing live codes, so a visitor can sign in).»
+# The probe: «Admins read every patient's live sign-in code in the outbox, which lets them sign in as any
+# patient.»
+
+NOT_DELIVERED = {
+    "kk": "Бұл хабарламалар ешкімнің телефонына жеткізілмейді.",
+    "ru": "Эти сообщения не доставляются ни на чей телефон.",
+}
+
+
+def _settings(database_url, **settings):
+    return {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url, **settings}
+
+
+def test_a_production_configuration_refuses_to_start_with_the_outbox(database_url):
+    with pytest.raises(notify.OutboxInProduction, match="SMS_OUTBOX_IN_PRODUCTION"):
+        create_app(_settings(database_url, PRODUCTION=True))
+    # Said explicitly, or with a real gateway, it starts; the demo and the tests (no PRODUCTION) always do.
+    create_app(_settings(database_url, PRODUCTION=True, SMS_OUTBOX_IN_PRODUCTION=True))
+    create_app(_settings(database_url, PRODUCTION=True, SMS_BACKEND="http"))
+    create_app(_settings(database_url))
+
+
+def test_deploy_marks_every_unit_as_production(database_url, monkeypatch):
+    """deploy/ is how a real installation runs: each unit that builds the app says PRODUCTION."""
+    units = sorted((PROJECT_ROOT / "deploy").glob("*.service"))
+    assert units
+    for unit in units:
+        assert "EMHANA_PRODUCTION=true" in unit.read_text(), unit.name
+    monkeypatch.setenv("EMHANA_PRODUCTION", "true")
+    with pytest.raises(notify.OutboxInProduction):
+        create_app(_settings(database_url))
+    monkeypatch.setenv("EMHANA_SMS_OUTBOX_IN_PRODUCTION", "true")
+    assert create_app(_settings(database_url)).config["SMS_OUTBOX_IN_PRODUCTION"] is True
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_outbox_page_says_on_top_that_nothing_is_delivered(client, login, language):
+    notify.send(PHONE, "Сәлем", purpose="test")
+    login("admin")
+    client.get(f"/lang/{language}")
+    text = page_text(client.get("/admin/outbox/"))
+    assert NOT_DELIVERED[language] in text
+    # On top: under the heading, before the filters and the messages.
+    assert text.index(NOT_DELIVERED[language]) < text.index("Телефон") < text.index(PHONE)
+
+
+def test_with_a_real_gateway_the_page_says_codes_are_masked(app, client, login, gateway):
+    gateway()
+    login("admin")
+    otp.issue(purpose="login", iin="850412400123", phone=PHONE, language="kk")
+    text = page_text(client.get("/admin/outbox/"))
+    assert NOT_DELIVERED["kk"] not in text
+    assert "SMS шлюзі" in text
+    assert otp.latest("login", "850412400123") is not None
+    assert not CODE_IN_TEXT.search(_outbox_text(client, PHONE))
+
+
+def _outbox_text(client, phone: str) -> str:
+    html = client.get(f"/admin/outbox/?phone={phone}").get_data(as_text=True)
+    return html.split('class="outbox-table__text">', 1)[1].split("</td>", 1)[0]
+
+
+def test_a_code_is_shown_while_it_can_be_used_and_masked_once_used(app, client, login):
+    login("admin")
+    otp.issue(purpose="login", iin="850412400123", phone=PHONE, language="kk")
+    code = CODE_IN_TEXT.search(_stored_text(PHONE)).group()
+    assert code in _outbox_text(client, PHONE), "the demo signs in by reading the live code"
+    otp.verify(purpose="login", iin="850412400123", code=code)
+    shown = _outbox_text(client, PHONE)
+    assert code not in shown and notify.MASK in shown
+
+
+def test_an_expired_or_retired_code_is_masked(app, client, login, frozen):
+    login("admin")
+    frozen(2026, 11, 25, 10, 0)
+    otp.issue(purpose="login", iin="850412400123", phone=PHONE, language="kk")
+    first = CODE_IN_TEXT.search(_stored_text(PHONE)).group()
+    frozen(2026, 11, 25, 10, 2)
+    otp.issue(purpose="login", iin="850412400123", phone=PHONE, language="kk")  # retires the first
+    second = CODE_IN_TEXT.search(_stored_text(PHONE)).group()
+    page = client.get(f"/admin/outbox/?phone={PHONE}").get_data(as_text=True)
+    assert second in page and (first == second or first not in page)
+    frozen(2026, 11, 25, 10, 7, 1)  # the second one's five minutes are over
+    page = client.get(f"/admin/outbox/?phone={PHONE}").get_data(as_text=True)
+    assert second not in page and first not in page
+
+
+def test_masking_leaves_request_numbers_and_other_messages_alone(app, client, login):
+    login("admin")
+    notify.send(PHONE, "Өтінім AP-2026-000123 қабылданды. 123456", purpose="appointment:booked")
+    assert "AP-2026-000123" in _outbox_text(client, PHONE) and "123456" in _outbox_text(client, PHONE)
+
+
+def _stored_text(phone: str) -> str:
+    return db.session.scalars(
+        select(SmsMessage.text).where(SmsMessage.phone == phone).order_by(SmsMessage.id.desc())
+    ).first()

@@ -1,4 +1,9 @@
-"""One-time codes: 6 digits, hashed, 5 minutes, 5 attempts, single use, bound to a purpose, rate-limited."""
+"""One-time codes: 6 digits, hashed, 5 minutes, 5 attempts, single use, bound to a purpose, rate-limited.
+
+The limits protect people, not lock them out (issue 13, item 2: «only sent codes count; per-IIN limits that a
+stranger cannot spend for the owner (e.g. a short cool-down plus a daily cap, and the message never reveals
+whether the IIN exists)»).
+"""
 
 from datetime import timedelta
 
@@ -6,8 +11,9 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from app import notify
 from app.extensions import db
-from app.models import OneTimeCode, RateLimitHit
+from app.models import OneTimeCode, RateLimitHit, SmsMessage
 from app.services import otp, rate_limit
 from tests.certificates.factories import last_code_to, last_message_to, messages_to, wrong_code
 
@@ -29,9 +35,10 @@ def test_a_code_is_six_digits_sent_by_sms_and_stored_only_as_a_hash(app):
     assert otp.verify(purpose="login", iin=IIN, code=code).used_at is not None
 
 
-def test_the_sms_is_in_the_recipients_language(app):
+def test_the_sms_is_in_the_recipients_language(app, frozen):
     issue(language="ru")
     assert "Ваш код" in last_message_to(PHONE).text
+    frozen(2026, 11, 25, 10, 2)  # past the one-minute cool-down
     issue(language="kk")
     assert "Сіздің кодыңыз" in last_message_to(PHONE).text
 
@@ -104,9 +111,10 @@ def test_a_code_is_bound_to_its_purpose_and_person(app):
     assert otp.verify(purpose="consent:TB-2026-000001", iin=IIN, code=code)
 
 
-def test_a_new_code_retires_the_previous_one(app):
+def test_a_new_code_retires_the_previous_one(app, frozen):
     issue()
     first = last_code_to(PHONE)
+    frozen(2026, 11, 25, 10, 2)
     issue()
     second = last_code_to(PHONE)
     if first != second:
@@ -115,22 +123,42 @@ def test_a_new_code_retires_the_previous_one(app):
     assert otp.verify(purpose="login", iin=IIN, code=second)
 
 
-def test_sending_is_limited_per_iin(app):
-    app.config["OTP_SENDS_PER_IIN"] = 3
-    for serial in range(3):
-        issue(phone=f"+7701000000{serial}", ip=f"10.0.0.{serial}")
+def test_one_code_per_iin_a_minute_whoever_asks(app, frozen):
+    """The cool-down: a stranger asking for the owner's IIN delays the owner by a minute at most."""
+    frozen(2026, 11, 25, 10, 0)
+    issue(ip="10.6.6.6")  # a stranger's address
     with pytest.raises(otp.TooManyRequests) as caught:
-        issue(phone="+77019999999", ip="10.0.0.99")
-    assert 1 <= caught.value.retry_after_minutes <= 60
-    assert messages_to("+77019999999") == []
+        issue(ip="10.0.0.1")  # the owner, at once
+    assert caught.value.retry_after_minutes == 1
+    frozen(2026, 11, 25, 10, 1, 1)
+    assert issue(ip="10.0.0.1")
 
 
-def test_sending_is_limited_per_phone(app):
-    app.config["OTP_SENDS_PER_PHONE"] = 2
-    issue(iin="850412400123")
-    issue(iin="790903300456")
+def test_a_stranger_spends_only_their_own_addresss_share_of_an_iins_daily_codes(app, frozen):
+    """Per IIN and origin: five codes a day for one IIN from one address; the owner's address still gets
+    theirs, so knowing an IIN is not enough to lock its owner out."""
+    per_iin = app.config["OTP_SENDS_PER_IIN"]
+    for minute in range(per_iin):
+        frozen(2026, 11, 25, 10, 2 * minute)
+        issue(ip="10.6.6.6")
+    frozen(2026, 11, 25, 11, 0)
+    with pytest.raises(otp.TooManyRequests) as caught:
+        issue(ip="10.6.6.6")
+    assert caught.value.retry_after_minutes == 23 * 60  # the first of the day leaves the window at 10:00
+    assert issue(ip="10.0.0.1"), "the owner's own address is not touched"
+    frozen(2026, 11, 26, 10, 0, 1)
+    assert issue(ip="10.6.6.6"), "the cap is per day"
+
+
+def test_the_phone_has_a_daily_ceiling_against_a_flood_from_many_addresses(app, frozen):
+    app.config["OTP_SENDS_PER_PHONE"] = 3
+    for number in range(3):
+        frozen(2026, 11, 25, 10, 2 * number)
+        issue(ip=f"10.0.0.{number}")
+    frozen(2026, 11, 25, 10, 30)
     with pytest.raises(otp.TooManyRequests):
-        issue(iin="900101300789")
+        issue(ip="10.0.0.99")
+    assert len(messages_to(PHONE)) == 3
 
 
 def test_sending_is_limited_per_ip(app):
@@ -142,23 +170,53 @@ def test_sending_is_limited_per_ip(app):
     issue(iin="900101300789", phone="+77010000003", ip="10.0.0.2")  # another address is not affected
 
 
-def test_the_window_slides_with_the_clock(app, frozen):
-    app.config["OTP_SENDS_PER_IIN"] = 2
+def test_the_per_address_window_slides_with_the_clock(app, frozen):
+    app.config["OTP_SENDS_PER_IP"] = 2
     frozen(2026, 3, 10, 10, 0)
-    issue()
+    issue(iin="850412400123", phone="+77010000001")
     frozen(2026, 3, 10, 10, 30)
-    issue()
+    issue(iin="790903300456", phone="+77010000002")
     with pytest.raises(otp.TooManyRequests) as caught:
-        issue()
+        issue(iin="900101300789", phone="+77010000003")
     assert caught.value.retry_after_minutes == 30
     frozen(2026, 3, 10, 11, 0, 1)
+    issue(iin="900101300789", phone="+77010000003")
+
+
+def test_a_code_the_gateway_refused_spends_nothing_and_retires_nothing(app, frozen):
+    """After an SMS outage the person who retried is not locked out (issue 13: «A failed SMS still spends the
+    code quota: after an SMS outage, patients who retried are locked out for an hour»)."""
     issue()
+    first = last_code_to(PHONE)
+    app.config.update(SMS_BACKEND="http", SMS_HTTP_URL="")  # the gateway is unreachable
+    for second in range(1, 12):
+        frozen(2026, 11, 25, 10, 1, second)  # retried again and again: never "too many codes"
+        with pytest.raises(notify.SmsUnavailable):
+            issue()
+    assert db.session.query(OneTimeCode).count() == 1, "no code is stored for an SMS that never went"
+    assert db.session.query(SmsMessage).filter_by(status="failed").count() == 11  # kept for staff to see
+    assert len(db.session.scalars(select(RateLimitHit.id)).all()) == 4, "only the sent code was counted"
+    assert otp.verify(purpose="login", iin=IIN, code=first), "the code that did arrive still works"
+    app.config["SMS_BACKEND"] = "outbox"
+    frozen(2026, 11, 25, 10, 2)
+    assert issue()
+
+
+def test_the_refusal_names_no_person_and_no_phone(app):
+    """«the message never reveals whether the IIN exists»: the same words for every limit and every IIN."""
+    issue()
+    with pytest.raises(otp.TooManyRequests) as caught, force_locale("ru"):
+        issue()
+    with force_locale("ru"):
+        message = caught.value.message
+        assert message == otp.TooManyRequests(1).message
+    assert IIN not in message and "701" not in message
 
 
 def test_rate_limit_keys_are_not_stored_in_the_clear(app):
     issue()
     keys = list(db.session.scalars(select(RateLimitHit.key_hash)))
-    assert len(keys) == 3
+    assert len(keys) == 4
     assert not any(IIN in key or "10.0.0.1" in key or PHONE in key for key in keys)
 
 

@@ -170,8 +170,10 @@ def test_booking_needs_a_card_so_a_registry_outage_at_the_code_keeps_the_person_
 
 
 def test_home_visits_land_on_the_call_page_that_asked_for_the_code_but_a_fresh_start_does_not(
-    client, patient
+    client, patient, frozen
 ):
+    # Each sign-in a few minutes after the last: one code per IIN a minute (issue 13, item 2: «a short
+    # cool-down plus a daily cap»).
     sign_in(client, "home_visits", patient.iin)
     created = client.post(
         "/home-visits/new",
@@ -186,20 +188,23 @@ def test_home_visits_land_on_the_call_page_that_asked_for_the_code_but_a_fresh_s
     client.post("/home-visits/sign-out")
 
     assert client.get(call_page).status_code == 403  # asks for the code, remembering the page
+    frozen(2026, 11, 23, 10, 2)
     assert sign_in(client, "home_visits", patient.iin).headers["Location"] == call_page
 
     client.post("/home-visits/sign-out")
     client.get(call_page)
     client.get("/home-visits/")  # starting afresh forgets the call page
+    frozen(2026, 11, 23, 10, 4)
     assert sign_in(client, "home_visits", patient.iin).headers["Location"].endswith("/home-visits/new")
 
 
-def test_a_posted_next_is_followed_only_by_booking_and_only_within_the_site(client, patient):
+def test_a_posted_next_is_followed_only_by_booking_and_only_within_the_site(client, patient, frozen):
     """Only the booking flow takes a `next` from the IIN form, and never one that leaves the site."""
     client.post("/appointments/code", data={"iin": patient.iin, "next": "https://evil.example/"})
     landed = client.post("/appointments/code/check", data={"code": last_code()})
     assert landed.headers["Location"].endswith("/appointments/choose")
     client.post("/appointments/sign-out")
+    frozen(2026, 11, 23, 10, 2)  # past the one-minute cool-down between two codes for one IIN (issue 13)
     client.post("/attachment/code", data={"iin": patient.iin, "next": "/home-visits/"})
     landed = client.post("/attachment/code/check", data={"code": last_code()})
     assert landed.headers["Location"].endswith("/attachment/apply")

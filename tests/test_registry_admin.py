@@ -391,6 +391,26 @@ def test_birth_date_and_sex_must_agree_with_the_iin(app, registry_people):
     assert [(problem.line, problem.column) for problem in preview.problems] == [(2, "birth_date"), (2, "sex")]
 
 
+def test_control_and_bidi_characters_in_a_file_are_dropped_and_numbers_stay_in_range(app, registry_people):
+    """Issue 13, item 3: "NUL and other control characters rejected or stripped, bidi controls removed from
+    text that is printed"; "integers in range". A file from elsewhere is cleaned the same way as a form."""
+    text = (
+        "iin,last_name,first_name,address,clinic_code,district_number\n"
+        f"{NEW_1},Пет\x00ров,\u202eИван\u202c,Абай\x1b 10,EMH-0007,2\n"
+        f"{NEW_2},Ли,Светлана,,EMH-0007,2147483648\n"
+        f"{NEW_3},Ким,Олег,,EMH-0007,99999999999999999999999\n"
+    )
+    preview = registry_csv.read_csv(text.encode())
+    assert [(problem.line, problem.column) for problem in preview.problems] == [
+        (3, "district_number"),
+        (4, "district_number"),
+    ]
+    registry_csv.apply_import(preview, only_valid=True)
+    person = local_registry.find_person(NEW_1)
+    assert (person.last_name, person.first_name, person.address) == ("Петров", "Иван", "Абай 10")
+    assert registry_csv.parse_date("01.01.0001") is None and registry_csv.parse_date("9999-12-31") is None
+
+
 # ---- CSV export ----------------------------------------------------------------------------------------
 def test_export_is_a_csv_the_import_reads_back_unchanged(client, admin, registry_people):
     response = client.get("/admin/registry/export.csv")

@@ -242,6 +242,17 @@ def test_a_garbled_reply_is_unavailable(people, gateway, fault):
     assert gateway.requests_seen == 1  # a garbled reply is not retried: the same request gives the same reply
 
 
+def test_control_and_bidi_characters_from_the_gateway_are_dropped(people, gateway):
+    """Issue 13, item 3: "NUL and other control characters rejected or stripped, bidi controls removed from
+    text that is printed": a registry's text is stored in patient cards and printed, like typed text."""
+    local_registry.create_person(
+        PersonRecord(iin=UNKNOWN, last_name="\u202eКим\u202c", first_name="Ол\x1bег", address="Абай\x07 10")
+    )
+    db.session.commit()
+    person = http_registry(gateway).find_person(UNKNOWN)
+    assert (person.last_name, person.first_name, person.address) == ("Ким", "Олег", "Абай 10")
+
+
 def test_a_404_that_is_not_the_apis_answer_is_not_read_as_no_such_person(people, gateway):
     registry = http_registry(gateway)
     gateway.fault = "html_404"
@@ -415,6 +426,19 @@ def test_the_gateway_rejects_bad_input(people, gateway):
         timeout=5,
     )
     assert response.status_code == 400
+    # Issue 13, item 3: "integers in range (404 or a form error, never a 500), NUL and other control
+    # characters rejected": the gateway answers such a body with a 400, as the app does.
+    for body in (
+        {"clinic_code": "EMH-0012", "district_number": 2147483648, "on_date": "2026-01-05"},
+        {"clinic_code": "EMH-0012", "district_number": "3", "on_date": "2026-01-05"},
+        {"clinic_code": "EMH\u00000012", "district_number": 3, "on_date": "2026-01-05"},
+        {"clinic_code": "E" * 21, "district_number": 3, "on_date": "2026-01-05"},
+        {"clinic_code": "EMH-0012", "district_number": 3, "on_date": "9999-12-31"},
+    ):
+        response = requests.put(
+            f"{gateway.url}/persons/{ATTACHED_HERE}/attachment", json=body, headers=headers, timeout=5
+        )
+        assert response.status_code == 400, body
     missing = requests.get(f"{gateway.url}/no/such/path", headers=headers, timeout=5)
     assert (missing.status_code, missing.json()["error"]) == (404, "no_such_endpoint")
 

@@ -35,37 +35,38 @@ def test_the_templates_keep_no_inline_script_for_the_policy_to_allow(client):
     assert '"attributesToSettle": ["class", "width", "height"]' in html  # nor may it copy style attributes
 
 
-@pytest.fixture
-def another_app(database_url, tmp_path):
-    """Another app on the test database with other settings; its engine is closed after the test (an open
-    PostgreSQL connection left to the garbage collector fails a later test with a ResourceWarning)."""
-    made = []
+_EXTRA_APPS = []
 
-    def make(**settings):
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "test-secret",
-                "SQLALCHEMY_DATABASE_URI": database_url,
-                "WTF_CSRF_ENABLED": False,
-                "SERVER_NAME": "localhost",
-                "INSTANCE_UPLOADS": str(tmp_path / "uploads"),
-                **settings,
-            }
-        )
-        app.test_client_class = IsolatedRequestClient
-        made.append(app)
-        return app
 
-    yield make
-    for app in made:
-        with app.app_context():
-            db.session.remove()
+@pytest.fixture(autouse=True)
+def _close_the_extra_apps_connections():
+    """The apps a test builds besides the `app` fixture's keep pooled connections: closed here, not left to
+    the garbage collector (on PostgreSQL an unclosed connection is a ResourceWarning in a later test)."""
+    yield
+    while _EXTRA_APPS:
+        with _EXTRA_APPS.pop().app_context():
             db.engine.dispose()
 
 
-def test_over_https_the_site_asks_for_https_and_marks_cookies_secure(app, another_app):
-    secure = another_app(HTTPS=True)
+def _app(database_url, tmp_path, **settings):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+            "INSTANCE_UPLOADS": str(tmp_path / "uploads"),
+            **settings,
+        }
+    )
+    app.test_client_class = IsolatedRequestClient
+    _EXTRA_APPS.append(app)
+    return app
+
+
+def test_over_https_the_site_asks_for_https_and_marks_cookies_secure(app, database_url, tmp_path):
+    secure = _app(database_url, tmp_path, HTTPS=True)
     client = secure.test_client()
     response = client.get("/lang/ru?next=/", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
@@ -74,12 +75,12 @@ def test_over_https_the_site_asks_for_https_and_marks_cookies_secure(app, anothe
     assert "emhana_lang=ru" in cookie
 
 
-def test_forwarded_addresses_are_believed_only_through_trusted_hops(app, another_app):
+def test_forwarded_addresses_are_believed_only_through_trusted_hops(app, database_url, tmp_path):
     """PROXY_HOPS=0 (the default) ignores X-Forwarded-For, so nobody can claim another address; 1 hop (nginx
     on the same machine, deploy/) gives back the client's own address."""
     seen = []
     for hops in (0, 1):
-        proxied = another_app(PROXY_HOPS=hops)
+        proxied = _app(database_url, tmp_path, PROXY_HOPS=hops)
 
         @proxied.get("/_test/address")
         def address():
@@ -106,14 +107,16 @@ def test_public_pages_may_be_cached_until_a_patient_signs_in(client, app):
     assert client.get("/services").headers["Cache-Control"] == "no-store"
 
 
-def test_behind_the_proxy_fifty_patients_get_codes_and_one_address_is_held_to_its_limit(app, another_app):
+def test_behind_the_proxy_fifty_patients_get_codes_and_one_address_is_held_to_its_limit(
+    app, database_url, tmp_path
+):
     """The clinic's reverse proxy is one address: with PROXY_HOPS=1 each patient is counted by their own
     address (issue 13: from the 9th patient on, a whole morning was refused as one bucket)."""
     # make_iin moves to the next serial when one cannot be completed: ten apart, every person is distinct.
     for number in range(1, 81):
         make_patient(number * 10, phone=f"+770100{number:05d}", district_number=None)
     db.session.commit()
-    proxied = another_app(PROXY_HOPS=1)
+    proxied = _app(database_url, tmp_path, PROXY_HOPS=1)
     client = proxied.test_client()
 
     def ask(number: int, address: str):

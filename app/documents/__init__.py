@@ -12,6 +12,8 @@ One engine for every printed thing (talons, information forms, refusals, journal
 - Resources are fetched by `StaticOnlyFetcher`: files under app/static only. file:// anywhere else,
   http(s), data: and every other scheme are refused, and a refused resource fails the rendering
   (`ResourceRefused`), so a document can never reach the network or read the server's files.
+- Bidi embedding, override and isolate controls are removed from every document before it is laid out, so
+  no name or address, whatever its source (a form, a registry, an old row), prints backwards.
 - Speed: WeasyPrint's font configuration and the parsed stylesheet are built once per thread and reused,
   so a one-page form renders in tens of milliseconds instead of paying for a Fontconfig scan each time.
 """
@@ -29,6 +31,8 @@ from flask_babel import force_locale
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from app.core.inputs import without_bidi_controls
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +112,7 @@ def html_to_pdf(html: str) -> bytes:
     """PDF bytes of `html` with the shared print stylesheet. Raises ResourceRefused (see module doc)."""
     kit = _kit()
     kit.fetcher.refused.clear()
+    html = without_bidi_controls(html)
     pdf = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=kit.fetcher).write_pdf(
         stylesheets=[kit.stylesheet], font_config=kit.font_config
     )

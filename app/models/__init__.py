@@ -21,6 +21,7 @@ from app.models.otp import OneTimeCode, RateLimitHit
 from app.models.patient import Patient
 from app.models.registry import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.requests import RequestCounter, RequestEvent, ServiceRequest
+from app.models.session import WebSession
 from app.models.staff import StaffMember, StaffRole
 
 __all__ = [
@@ -55,4 +56,5 @@ __all__ = [
     "StaffMember",
     "StaffRole",
     "SurveyResponse",
+    "WebSession",
 ]

@@ -26,8 +26,6 @@ class StaffMember(UserMixin, Base):
     room: Mapped[str] = mapped_column(String(20), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
 
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 

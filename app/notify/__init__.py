@@ -21,7 +21,13 @@ allowed to become a 500.
 
 `secret` (a one-time code in the text) is masked in the stored copy when a real provider delivers the
 message, so the outbox never holds live codes in production; the embedded backend keeps it, since the
-outbox is then the only way the code reaches anyone.
+outbox is then the only way the code reaches anyone (the admin page masks a code once it is used or dead,
+app.services.sms.outbox_texts).
+
+The embedded backend is for the demo and the tests: it delivers nothing. A production configuration
+(PRODUCTION, set in deploy/) refuses to start with it (`check_configuration`, from create_app) unless
+SMS_OUTBOX_IN_PRODUCTION says it is meant: a clinic without an SMS provider whose admins read the codes out
+to the people, knowing that they can then read every live code.
 """
 
 import logging
@@ -46,6 +52,27 @@ SMS_UNAVAILABLE_MESSAGE = _l(
     "We could not send the SMS right now. Please try again in a few minutes, or apply at the clinic's "
     "registry desk."
 )
+
+
+class OutboxInProduction(RuntimeError):
+    """The app is configured for production with the embedded outbox, which sends no SMS to anyone."""
+
+
+def check_configuration(config) -> None:
+    """Refuse a production configuration whose SMS are never delivered (called when the app is built)."""
+    backend = str(config.get("SMS_BACKEND") or "outbox").strip().lower()
+    if config.get("PRODUCTION") and backend == "outbox" and not config.get("SMS_OUTBOX_IN_PRODUCTION"):
+        raise OutboxInProduction(
+            "PRODUCTION is set but SMS_BACKEND is 'outbox', the embedded demo backend: no SMS would reach "
+            "anyone, and admins would read every live one-time code. Configure the SMS gateway "
+            "(SMS_BACKEND=http, SMS_HTTP_URL, SMS_HTTP_TOKEN), or set SMS_OUTBOX_IN_PRODUCTION=true if "
+            "this is really meant."
+        )
+
+
+def delivers_externally() -> bool:
+    """Whether messages reach phones (a real provider) or only the outbox table (the demo backend)."""
+    return get_backend().delivers_externally
 
 
 def get_backend() -> SmsBackend:

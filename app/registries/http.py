@@ -24,6 +24,7 @@ from datetime import date
 
 import requests
 
+from app.core.inputs import clean_text, to_int
 from app.registries.contract import (
     REGISTERS,
     Attachment,
@@ -347,7 +348,9 @@ def _text(data: dict, key: str, *, required: bool = True) -> str:
         return ""
     if not isinstance(value, str):
         raise TypeError(f"{key} must be a string")
-    return value
+    # Stored in patient cards and printed: no control character (PostgreSQL cannot store a NUL) nor bidi
+    # control (a name printed backwards), whatever the registry holds.
+    return clean_text(value)
 
 
 def _date(value) -> date | None:
@@ -403,6 +406,8 @@ def _attachment(data, iin: str) -> Attachment:
     district = data.get("district_number") if attached else None
     if district is not None and (not isinstance(district, int) or isinstance(district, bool)):
         raise TypeError("district_number must be an integer")
+    if district is not None and to_int(district, minimum=1) is None:
+        raise ValueError("district_number is out of range")
     return Attachment(
         iin=_same_person(data, iin),
         clinic_code=clinic_code,

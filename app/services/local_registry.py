@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select
 
 from app.core.clock import now
 from app.core.iin import InvalidIin, normalise, parse_iin
+from app.core.inputs import search_text
 from app.extensions import db
 from app.models import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.registry import REGISTER_CODES, name_key
@@ -70,7 +71,7 @@ class SearchResult:
 
 def search_people(query: str, *, limit: int = SEARCH_LIMIT) -> SearchResult:
     """By IIN (all 12 digits or the first few) or by name words in any order ("ахметов айдар")."""
-    query = (query or "").strip()
+    query = search_text(query)
     if not query:
         return SearchResult([], 0)
     digits = normalise(query)

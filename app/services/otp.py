@@ -10,10 +10,22 @@ Rules (docs: ../shared/DESIGN.md "One-time codes and consent"):
 - single use, enforced by a conditional UPDATE, so two simultaneous submissions cannot both succeed;
 - bound to a purpose ("login", "consent:TB-2026-000001"): a code sent for one never opens another;
 - only the latest code of a purpose and IIN counts: asking for a new code retires the older ones;
-- sending is rate-limited per IIN, per phone and per IP address (app.services.rate_limit).
+- sending is rate-limited (app.services.rate_limit), and only codes really handed to the SMS gateway count,
+  so an SMS outage never spends anyone's allowance (issue 13). The limits protect the person the code goes
+  to without letting a stranger who knows their IIN lock them out:
+    * a short cool-down per IIN (OTP_IIN_COOLDOWN): one code at a time, whoever asks; waiting it out costs
+      the owner a minute at most;
+    * a daily cap per IIN *and origin* (OTP_SENDS_PER_IIN a day from one address or kiosk): a stranger
+      spends only their own address's share, never the owner's;
+    * a daily ceiling per phone (OTP_SENDS_PER_PHONE), the brake on a flood of one phone from many
+      addresses;
+    * the per-origin limit (OTP_SENDS_PER_IP within OTP_SEND_WINDOW), against one address asking for many
+      people.
+  The refusal names no person and no phone: it reads the same whoever the IIN belongs to.
 
-`issue` raises TooManyRequests before anything is sent, and lets app.notify.SmsUnavailable through (the
-code is then useless, and the caller tells the person to try again later).
+`issue` raises TooManyRequests before anything is sent, and lets app.notify.SmsUnavailable through: then no
+code is stored (the previous one, if any, still works) and nothing is counted; the caller tells the person to
+try again later.
 """
 
 import hashlib
@@ -122,8 +134,7 @@ class TooManyRequests(OtpError):
 
 
 def lifetime() -> timedelta:
-    value = current_app.config["OTP_LIFETIME"]
-    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
+    return _as_timedelta(current_app.config["OTP_LIFETIME"])
 
 
 def lifetime_minutes() -> int:
@@ -149,19 +160,19 @@ def issue(
     text: Callable[[str], str] = default_text,
 ) -> OneTimeCode:
     """Create a code, send it by SMS in `language`, and return the stored record (never the code)."""
-    config = current_app.config
-    window = config["OTP_SEND_WINDOW"]
+    limits = send_limits(iin=iin, phone=phone, origin=ip)
     try:
-        rate_limit.check_and_count(
-            rate_limit.Limit("otp_send:iin", iin, int(config["OTP_SENDS_PER_IIN"]), window),
-            rate_limit.Limit("otp_send:phone", phone, int(config["OTP_SENDS_PER_PHONE"]), window),
-            rate_limit.origin_limit("otp_send:ip", ip, int(config["OTP_SENDS_PER_IP"]), window),
-        )
+        rate_limit.check(*limits)
     except rate_limit.RateLimited as limited:
         log.warning("one-time code for %s refused: %s limit reached", purpose, limited.scope)
         raise TooManyRequests(limited.retry_after_minutes) from None
 
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    # Sent first: when the gateway refuses it (SmsUnavailable) nothing is stored, so the person's previous
+    # code, if still alive, is not retired by one that never arrived, and no allowance is spent.
+    message_id = notify.send_localized(
+        phone, language, lambda: text(code), purpose=f"otp:{purpose}", secret=code
+    )
     created_at = now()
     record = OneTimeCode(
         purpose=purpose,
@@ -171,15 +182,47 @@ def issue(
         created_at=created_at,
         expires_at=created_at + lifetime(),
         attempts=0,
+        sms_message_id=message_id,
     )
     db.session.add(record)
     db.session.flush()
-    record.sms_message_id = notify.send_localized(
-        phone, language, lambda: text(code), purpose=f"otp:{purpose}", secret=code
-    )
-    db.session.flush()
+    rate_limit.count(*limits)
     log.info("one-time code #%s for %s sent to %s", record.id, purpose, notify.mask_phone(phone))
     return record
+
+
+def send_limits(*, iin: str, phone: str, origin: str) -> tuple[rate_limit.Limit, ...]:
+    """The limits a code to `phone` for `iin`, asked from `origin` (app.channels.client_key), must pass."""
+    config = current_app.config
+    day = timedelta(days=1)
+    return (
+        rate_limit.Limit("otp_send:iin_cooldown", iin, 1, _as_timedelta(config["OTP_IIN_COOLDOWN"])),
+        # Keyed by the IIN and the origin together: what a stranger's address spends is its own share.
+        rate_limit.Limit("otp_send:iin_origin", f"{iin}\x00{origin}", int(config["OTP_SENDS_PER_IIN"]), day),
+        rate_limit.Limit("otp_send:phone", phone, int(config["OTP_SENDS_PER_PHONE"]), day),
+        rate_limit.origin_limit(
+            "otp_send:ip", origin, int(config["OTP_SENDS_PER_IP"]), _as_timedelta(config["OTP_SEND_WINDOW"])
+        ),
+    )
+
+
+def is_live(record: OneTimeCode) -> bool:
+    """The code could still be accepted: unused, not expired, tries left, and the latest of its kind."""
+    if record.used_at is not None or now() >= record.expires_at:
+        return False
+    if record.attempts >= int(current_app.config["OTP_MAX_ATTEMPTS"]):
+        return False
+    newest = latest(record.purpose, record.iin)
+    return newest is not None and newest.id == record.id
+
+
+def matches(record: OneTimeCode, candidate: str) -> bool:
+    """`candidate` is the code this record was made for (the outbox masks a dead code in a message text)."""
+    return hmac.compare_digest(record.code_hash, _code_hash(record.purpose, record.iin, candidate))
+
+
+def _as_timedelta(value) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
 def verify(*, purpose: str, iin: str, code: str) -> OneTimeCode:

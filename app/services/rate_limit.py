@@ -6,7 +6,16 @@
     )
 
 raises RateLimited (with how long to wait) when any of the limits is used up, and otherwise counts one hit
-under each. Keys are stored as HMACs with the app's secret key: the table keeps no IINs, phones or IPs.
+under each. An action that may still fail after the check (an SMS the gateway may refuse) checks first and
+counts once it happened, so only what was really done is spent:
+
+    check(*limits)      # RateLimited, nothing counted
+    ...                 # send the code
+    count(*limits)      # one hit under each
+
+`forget` drops a key's hits (a staff member who signed in is no longer held for their typos), and `held_until`
+says when the last key of a scope that is used up frees itself (the admin's view of a held account). Keys are
+stored as HMACs with the app's secret key: the table keeps no IINs, phones or IPs.
 Counting is not serialised between concurrent requests; a limit may be overshot by the few requests that
 race it, which is fine for its purpose (slowing down abuse), and keeps it free of locks.
 """
@@ -15,7 +24,7 @@ import hashlib
 import hmac
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, delete, func, insert, or_, select
@@ -69,11 +78,14 @@ def key_hash(scope: str, key: str) -> str:
 
 def check_and_count(*limits: Limit) -> None:
     """Raise RateLimited if any limit is used up; otherwise record one hit under each of them."""
+    check(*limits)
+    count(*limits)
+
+
+def check(*limits: Limit) -> None:
+    """Raise RateLimited if any limit is used up; count nothing."""
     moment = now()
-    active = [limit for limit in limits if limit.key and limit.limit > 0]
-    for limit in active:
-        if limit.window > LONGEST_WINDOW:
-            raise ValueError(f"rate limit windows may be at most {LONGEST_WINDOW}")
+    active = _active(limits)
     _prune_now_and_then(moment)
     if not active:
         return
@@ -105,10 +117,55 @@ def check_and_count(*limits: Limit) -> None:
             ).scalar()
             frees_at = (oldest or moment) + limit.window
             raise RateLimited(limit.scope, max(frees_at - moment, timedelta(seconds=1)))
-    connection.execute(
+
+
+def count(*limits: Limit) -> None:
+    """Record one hit under each limit (after `check`, once the action really happened)."""
+    active = _active(limits)
+    if not active:
+        return
+    moment = now()
+    db.session.connection().execute(
         insert(RateLimitHit),
-        [{"scope": limit.scope, "key_hash": hashes[limit], "at": moment} for limit in active],
+        [
+            {"scope": limit.scope, "key_hash": key_hash(limit.scope, limit.key), "at": moment}
+            for limit in active
+        ],
     )
+
+
+def forget(scope: str, key: str | None = None) -> None:
+    """Drop the hits of `key` under `scope`, or every hit of the scope when no key is given."""
+    condition = RateLimitHit.scope == scope
+    if key is not None:
+        condition = and_(condition, RateLimitHit.key_hash == key_hash(scope, key))
+    db.session.connection().execute(delete(RateLimitHit).where(condition))
+
+
+def held_until(scope: str, limit: int, window: timedelta) -> datetime | None:
+    """When the last of the scope's used-up keys frees a place again, or None when no key is used up."""
+    moment = now()
+    hits: dict[str, list[datetime]] = {}
+    for hashed, at in db.session.connection().execute(
+        select(RateLimitHit.key_hash, RateLimitHit.at).where(
+            RateLimitHit.scope == scope, RateLimitHit.at > moment - window
+        )
+    ):
+        hits.setdefault(hashed, []).append(at)
+    ends = [
+        sorted(times)[len(times) - limit] + window
+        for times in hits.values()
+        if limit > 0 and len(times) >= limit
+    ]
+    return max(ends) if ends else None
+
+
+def _active(limits) -> list[Limit]:
+    active = [limit for limit in limits if limit.key and limit.limit > 0]
+    for limit in active:
+        if limit.window > LONGEST_WINDOW:
+            raise ValueError(f"rate limit windows may be at most {LONGEST_WINDOW}")
+    return active
 
 
 def _prune_now_and_then(moment) -> None:

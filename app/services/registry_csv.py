@@ -30,6 +30,7 @@ from sqlalchemy import delete, insert, select, update
 
 from app.core.clock import local_now, now
 from app.core.iin import InvalidIin, parse_iin
+from app.core.inputs import clean_text, to_day, to_int
 from app.extensions import db
 from app.models import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.registry import REGISTER_CODES, name_key
@@ -187,7 +188,12 @@ def read_csv(data: bytes) -> ImportPreview:
             )
             continue
         row = _parse_row(
-            line, dict(zip(header, (cell.strip() for cell in cells), strict=True)), today, preview
+            # Control and bidi characters are dropped: a file from elsewhere may carry them (a NUL cannot be
+            # stored by PostgreSQL, a bidi control would print a name backwards).
+            line,
+            dict(zip(header, (clean_text(cell).strip() for cell in cells), strict=True)),
+            today,
+            preview,
         )
         if row is not None:
             lines_by_iin.setdefault(row.record.iin, []).append(line)
@@ -292,11 +298,8 @@ def _parse_row(line: int, cells: dict[str, str], today: date, preview: ImportPre
     clinic_code = cells.get("clinic_code") or None
     district_number = None
     if cells.get("district_number"):
-        try:
-            district_number = int(cells["district_number"])
-            if district_number < 1:
-                raise ValueError
-        except ValueError:
+        district_number = to_int(cells["district_number"], minimum=1)
+        if district_number is None:
             problem(
                 "district_number",
                 _l("Not a district number (a whole number, 1 or more)."),
@@ -336,10 +339,10 @@ def parse_date(value: str) -> date | None:
     """YYYY-MM-DD or DD.MM.YYYY (how Excel writes dates in a Kazakh or Russian locale); None otherwise."""
     try:
         if len(value) == 10 and value[4] == "-" and value[7] == "-":
-            return date.fromisoformat(value)
+            return to_day(value)
         day, month, year = value.split(".")
         if len(year) == 4:
-            return date(int(year), int(month), int(day))
+            return to_day(date(int(year), int(month), int(day)))
     except ValueError:
         return None
     return None

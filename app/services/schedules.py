@@ -342,6 +342,8 @@ def _check_day_plan(weekday: int, plan: DayPlan) -> None:
     prefix = f"day_{weekday}"
     if not 1 <= weekday <= 7:
         raise ScheduleError(_l("Unknown weekday."))
+    if plan.starts is None or plan.ends is None:
+        raise ScheduleError(_l("Give the hours of a working day."), prefix)
     if plan.starts >= plan.ends:
         raise ScheduleError(_l("The day must end after it starts."), prefix)
     if (plan.break_starts is None) != (plan.break_ends is None):

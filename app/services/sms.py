@@ -11,6 +11,7 @@ the failed message for staff.
 """
 
 import logging
+import re
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -18,14 +19,18 @@ from sqlalchemy import select
 from app import notify
 from app.core.actors import Actor
 from app.extensions import db
-from app.models import ServiceRequest, SmsMessage
+from app.models import OneTimeCode, ServiceRequest, SmsMessage
 from app.models.notify import SMS_STATUSES
+from app.services import otp
 from app.services.audit import audit
 from app.services.requests import record_step
 
 log = logging.getLogger(__name__)
 
 OUTBOX_PAGE_SIZE = 100
+OTP_PURPOSE_PREFIX = "otp:"
+# Six digits standing alone: a code, not the digits of a request number (AP-2026-000123) or a link.
+CODE_IN_TEXT = re.compile(r"(?<![\w-])\d{6}(?![\w-])")
 
 
 def send_about(
@@ -64,3 +69,29 @@ def outbox_messages(*, phone: str, status: str, actor: Actor) -> list[SmsMessage
     messages = list(db.session.scalars(query.limit(OUTBOX_PAGE_SIZE)))
     audit(actor, "view", "sms_outbox", detail=f"phone={phone} status={status} rows={len(messages)}")
     return messages
+
+
+def outbox_texts(messages: list[SmsMessage]) -> dict[int, str]:
+    """Each message's text as the admin page shows it: a one-time code is shown only while it can still be
+    used (the demo signs in by reading it there); once used, expired, retired by a newer code or killed by
+    wrong tries it is masked, and so is a code whose SMS never went (issue 13, item 6). With a real provider
+    the stored copy is masked already (app.notify)."""
+    codes = {
+        record.sms_message_id: record
+        for record in db.session.scalars(
+            select(OneTimeCode).where(
+                OneTimeCode.sms_message_id.in_(
+                    [message.id for message in messages if message.purpose.startswith(OTP_PURPOSE_PREFIX)]
+                )
+            )
+        )
+    }
+    texts = {}
+    for message in messages:
+        text = message.text
+        if message.purpose.startswith(OTP_PURPOSE_PREFIX):
+            record = codes.get(message.id)
+            if record is None or not otp.is_live(record):
+                text = CODE_IN_TEXT.sub(notify.MASK, text)
+        texts[message.id] = text
+    return texts

@@ -1,23 +1,33 @@
-"""Staff accounts: creation, password hashing (Argon2id), sign-in with lockout, and the admin's changes."""
+"""Staff accounts: creation, password hashing (Argon2id), sign-in with lockout, and the admin's changes.
+
+Failed sign-ins are held per account AND address (issue 13, item 2): LOGIN_MAX_FAILURES wrong passwords for
+one username from one address hold that username at that address for LOGIN_LOCKOUT, and
+LOGIN_MAX_FAILURES_PER_ADDRESS failures from one address (any usernames) hold the address. Someone guessing
+at another computer never locks the real user out of their own desk. The username typed is counted whether
+or not such an account exists, and the answer is the same in both cases, so the sign-in form does not tell
+which usernames exist. The counters live in the rate-limit table, keyed by HMACs (no usernames or addresses
+in the clear).
+"""
 
 import logging
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.core.actors import Actor
 from app.core.clock import now
 from app.extensions import db
-from app.models import District, StaffMember, StaffRole
+from app.models import District, StaffMember, StaffRole, WebSession
 from app.models.staff import ROLES
+from app.services import rate_limit
 from app.services.specialities import get_speciality
 
 log = logging.getLogger(__name__)
@@ -68,7 +78,7 @@ class AccountError(ValueError):
 class LoginOutcome:
     staff: StaffMember | None  # set only on success
     staff_id: int | None = None  # the account that was tried, if it exists (for the audit log)
-    locked_until: datetime | None = None
+    locked_until: datetime | None = None  # this username is held at this address until then
 
     @property
     def lock_minutes(self) -> int:
@@ -133,7 +143,20 @@ def list_staff() -> list[StaffMember]:
 
 
 def is_locked(staff: StaffMember) -> bool:
-    return staff.locked_until is not None and staff.locked_until > now()
+    """Sign-in to this account is held at one address or more after repeated failures."""
+    return locked_until(staff) is not None
+
+
+def locked_until(staff: StaffMember) -> datetime | None:
+    """When the last address held for this account may try again (None: no address is held)."""
+    return rate_limit.held_until(
+        _account_scope(staff.username), int(current_app.config["LOGIN_MAX_FAILURES"]), _lockout()
+    )
+
+
+def _lockout() -> timedelta:
+    value = current_app.config["LOGIN_LOCKOUT"]  # seconds when set in the environment
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
 def create_staff(
@@ -223,46 +246,89 @@ def set_active(staff: StaffMember, active: bool, *, actor: Actor) -> None:
         # Someone else may have taken the district while this account was inactive.
         _check_district_free(staff.district_id, staff_id=staff.id)
     staff.is_active_account = active
+    if not active:
+        end_sessions(staff)
     db.session.flush()
+
+
+def end_sessions(staff: StaffMember) -> int:
+    """Sign the staff member out on every computer and browser ("sign out everywhere"): their sessions are
+    deleted on the server (app/sessions.py), so every copy of their cookie opens nothing any more. Returns
+    how many sessions were open."""
+    ended = db.session.execute(delete(WebSession).where(WebSession.staff_id == staff.id))
+    return ended.rowcount
+
+
+def open_sessions(staff: StaffMember) -> list[WebSession]:
+    """The staff member's sessions, the most recently used first (the admin's page shows how many)."""
+    return list(
+        db.session.scalars(
+            select(WebSession).where(WebSession.staff_id == staff.id).order_by(WebSession.seen_at.desc())
+        )
+    )
 
 
 def unlock(staff: StaffMember) -> None:
-    staff.locked_until = None
-    staff.failed_logins = 0
-    db.session.flush()
+    """Forget the account's failed sign-ins at every address (the admin's "unlock now")."""
+    rate_limit.forget(_account_scope(staff.username))
 
 
 def set_password(staff: StaffMember, password: str) -> None:
     check_password_strength(password, staff.username)
     staff.password_hash = hash_password(password)
-    staff.failed_logins = 0
-    staff.locked_until = None
+    unlock(staff)
 
 
-def authenticate(username: str, password: str) -> LoginOutcome:
-    staff = find_by_username(username or "")
-    if staff is None or not staff.is_active:
-        _hasher().hash(password or "x")  # same cost either way, so timing does not reveal usernames
-        return LoginOutcome(staff=None, staff_id=staff.id if staff else None)
-    moment = now()
-    if staff.locked_until and staff.locked_until > moment:
-        return LoginOutcome(staff=None, staff_id=staff.id, locked_until=staff.locked_until)
+def authenticate(username: str, password: str, *, address: str) -> LoginOutcome:
+    """Check a sign-in typed at `address` (the client's own address). Every failure looks the same: an
+    unknown username, a deactivated account and a wrong password are counted and answered alike."""
+    username = (username or "").strip()
+    limits = _failure_limits(username, address)
+    staff = find_by_username(username)
+    staff_id = staff.id if staff else None
     try:
-        _hasher().verify(staff.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        staff.failed_logins += 1
-        if staff.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            staff.locked_until = moment + current_app.config["LOGIN_LOCKOUT"]
-            staff.failed_logins = 0
-            log.warning("staff account %s locked after repeated failed sign-ins", staff.id)
-            return LoginOutcome(staff=None, staff_id=staff.id, locked_until=staff.locked_until)
-        return LoginOutcome(staff=None, staff_id=staff.id)
+        rate_limit.check(*limits)
+    except rate_limit.RateLimited as held:
+        _hasher().hash(password or "x")  # the same cost as a real check: timing tells nothing either
+        return LoginOutcome(staff=None, staff_id=staff_id, locked_until=now() + held.retry_after)
+    if not _password_matches(staff, password):
+        rate_limit.count(*limits)
+        try:
+            rate_limit.check(*limits)
+        except rate_limit.RateLimited as held:
+            log.warning("sign-in held for a username at one address after repeated failures")
+            return LoginOutcome(staff=None, staff_id=staff_id, locked_until=now() + held.retry_after)
+        return LoginOutcome(staff=None, staff_id=staff_id)
     if _hasher().check_needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)
-    staff.failed_logins = 0
-    staff.locked_until = None
-    staff.last_login_at = moment
+    rate_limit.forget(limits[0].scope, limits[0].key)  # this address's typos for this account are forgiven
+    staff.last_login_at = now()
     return LoginOutcome(staff=staff, staff_id=staff.id)
+
+
+def _password_matches(staff: StaffMember | None, password: str) -> bool:
+    if staff is None or not staff.is_active:
+        _hasher().hash(password or "x")  # same cost either way, so timing does not reveal usernames
+        return False
+    try:
+        return _hasher().verify(staff.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _account_scope(username: str) -> str:
+    """The rate-limit scope of one username's failures: one scope per account, so that the admin's unlock can
+    forget them at every address, named by an HMAC so that the table keeps no username."""
+    return "login:" + rate_limit.key_hash("staff_login", username.strip().lower())[:32]
+
+
+def _failure_limits(username: str, address: str) -> tuple[rate_limit.Limit, rate_limit.Limit]:
+    config = current_app.config
+    window = _lockout()
+    return (
+        rate_limit.Limit(_account_scope(username), address or "-", int(config["LOGIN_MAX_FAILURES"]), window),
+        rate_limit.Limit("login:address", address, int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]), window),
+    )
 
 
 # ---- rules shared by creation and editing ------------------------------------------------------------

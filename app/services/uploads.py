@@ -6,6 +6,8 @@
 
 - The type is read from the content's signature (JPEG, PNG or PDF), never from the name or the browser's
   claim, so a renamed program or web page is refused, and the file is later served with the type it has.
+  A signature is not enough: a PDF must also be whole (a version in its header, `%%EOF` at its end), and no
+  file may start like a web page (a page that begins with "%PDF-" is still a page to a browser sniffing it).
 - At most UPLOAD_MAX_BYTES (10 MB by default) per file, counted while reading, so an oversized file is never
   held whole in memory.
 - Stored under INSTANCE_UPLOADS (default <instance>/uploads), outside the static folder, under a random
@@ -33,6 +35,10 @@ SIGNATURES = (
     ("image/png", b"\x89PNG\r\n\x1a\n", ".png"),
     ("application/pdf", b"%PDF-", ".pdf"),
 )
+_PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
+# What a browser looks at to decide a file is a web page; none of it belongs in the first bytes of a scan.
+_MARKUP = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|object|embed|meta)\b", re.I)
+_SNIFFED_BYTES = 1024
 _STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{20,60}\.(jpg|png|pdf)$")
 _CHUNK = 64 * 1024
 
@@ -104,12 +110,21 @@ def check(stream: BinaryIO, filename: str | None) -> CheckedUpload:
     if not data:
         raise UploadError(_l("The file is empty. Please choose the scan or photo again."))
     detected = detect_content_type(data[:16])
-    if detected is None:
+    if detected is None or not _is_whole(detected[0], data):
         raise UploadError(
             _l("This file is not a photo or a PDF. Please upload a JPEG or PNG photo, or a PDF scan.")
         )
     content_type, extension = detected
     return CheckedUpload(data, content_type, extension, _display_name(filename))
+
+
+def _is_whole(content_type: str, data: bytes) -> bool:
+    """The content is what its signature says, not a web page behind one."""
+    if _MARKUP.search(data[:_SNIFFED_BYTES]):
+        return False
+    if content_type == "application/pdf":
+        return bool(_PDF_HEADER.match(data)) and b"%%EOF" in data[-_SNIFFED_BYTES:]
+    return True
 
 
 def save(upload: CheckedUpload) -> StoredUpload:

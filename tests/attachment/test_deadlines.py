@@ -66,6 +66,7 @@ def test_the_queue_flags_applications_near_the_deadline_and_highlights_overdue_o
     )
     db.session.commit()
     app.config["STAFF_IDLE_TIMEOUT"] = timedelta(days=7)  # the clock jumps a day between pages
+    app.config["SESSION_LIFETIME"] = timedelta(days=7)  # (a session lasts 12 hours, however active)
     desk = staff_client(app, make_staff, "registrar")
 
     frozen(2026, 12, 17, 19, 0)  # an hour before the first one's deadline (the 17th, 20:00)

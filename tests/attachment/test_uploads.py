@@ -25,6 +25,23 @@ def test_the_type_of_an_upload_is_read_from_its_content(head, expected):
     assert (detected[0] if detected else None) == expected
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n%%EOF\n",
+        b"%PDF-<!DOCTYPE html><p>hello</p>",
+        b"%PDF-1.4\n1 0 obj <<>> endobj\n",  # cut short: no %%EOF
+        b"\xff\xd8\xff\xe0<html><script>alert(1)</script>",
+    ],
+    ids=["html behind a pdf signature", "doctype", "truncated pdf", "html behind a jpeg signature"],
+)
+def test_a_web_page_behind_a_signature_is_not_taken(app, content):
+    """Issue 13 (low): "a `%PDF`-prefixed HTML file passes the upload check"."""
+    with pytest.raises(uploads.UploadError) as refused:
+        uploads.check(io.BytesIO(content), "scan.pdf")
+    assert "фото немесе PDF емес" in str(refused.value)
+
+
 def test_a_stored_upload_is_private_and_under_the_configured_folder(app):
     checked = uploads.check(io.BytesIO(PDF), "../../evil name.pdf")
     stored = uploads.save(checked)

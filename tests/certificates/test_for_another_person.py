@@ -153,12 +153,15 @@ def test_the_subject_may_decline_through_the_link(app, client):
     assert "declined" in request.refusal_note
 
 
-def test_a_new_consent_code_from_the_link_keeps_the_link(app, client):
+def test_a_new_consent_code_from_the_link_keeps_the_link(app, client, frozen):
     applicant = registry_person()
     subject = subject_person()
     ask_about(client, applicant, subject)
     token = TOKEN_LINK.search(last_message_to(subject.phone).text).group(1)
     subject_browser = app.test_client()
+    # Past the one-minute cool-down between two codes for one IIN (issue 13, item 2: «per-IIN limits that a
+    # stranger cannot spend for the owner (e.g. a short cool-down plus a daily cap ...)»).
+    frozen(2026, 3, 10, 9, 2)
     subject_browser.post(f"/certificates/consent/{token}", data={"action": "resend"})
     assert len(messages_to(subject.phone)) == 2
     assert token in last_message_to(subject.phone).text

@@ -23,14 +23,21 @@ PHONE = "+77015554433"
 
 
 def file_complaint(
-    *, channel: str = "web", actor: Actor | None = None, language: str = "kk", **fields
+    *,
+    channel: str = "web",
+    actor: Actor | None = None,
+    language: str = "kk",
+    proven_iin: str | None = None,
+    **fields,
 ) -> Complaint:
-    """A complaint filed through the service (the form's fields, `fields` overriding them), committed."""
+    """A complaint filed through the service (the form's fields, `fields` overriding them), committed.
+    `proven_iin`: the complainant signed in with a code as this IIN."""
     complaint = complaints.file_complaint(
         complaints.ComplaintInput(**{**FORM, **fields}),
         channel=channel,
         actor=actor or Actor.applicant(),
         language=language,
+        proven_iin=proven_iin,
     )
     db.session.commit()
     return complaint

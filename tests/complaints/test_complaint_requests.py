@@ -91,8 +91,9 @@ def test_a_signed_in_patient_sees_their_complaints_among_their_requests(app, cli
     frozen(2026, 3, 18, 10, 0)
     patient = make_patient()
     request = make_request(patient)
-    complaint = file_complaint(iin=patient.iin)
+    complaint = file_complaint(proven_iin=patient.iin)  # filed while signed in with a code
     assert complaint.patient_id == patient.id == complaint.request.subject_id
+    assert complaint.iin == patient.iin
 
     client.post("/status", data={"number": request.number})
     client.post(f"/status/{request.number}/code", data={"code": last_code(patient.phone)})
@@ -106,7 +107,7 @@ def test_the_complaint_code_opens_that_complaint_only(app, client, frozen):
     frozen(2026, 3, 18, 10, 0)
     patient = make_patient()
     other = make_request(patient)
-    complaint = file_complaint(iin=patient.iin)
+    complaint = file_complaint(proven_iin=patient.iin)
     client.post("/status", data={"number": complaint.number})
     client.post(f"/status/{complaint.number}/code", data={"code": last_code(PHONE)})
     assert client.get(f"/status/{complaint.number}").status_code == 200
@@ -132,3 +133,69 @@ def test_monitoring_counts_complaints_like_every_request(app, frozen):
         complaints.SERVICE, datetime(2026, 3, 1, tzinfo=ALMATY), datetime(2026, 4, 1, tzinfo=ALMATY)
     )
     assert counts.received == 2
+
+
+# ---- bound to the person who proved a code (issue 13, item 2) ---------------------------------------------
+# Regulation 004, item 9: «Шағым жазбаша нысанда пошта арқылы, портал арқылы не көрсетілетін қызметті
+# берушінің кеңсесі арқылы қолма-қол беріледі» (in writing: by post, through the portal, or by hand at the
+# provider's office), and item 13: through the portal the complainant follows it in their «жеке кабинет»
+# (personal cabinet). The website's counterpart of the portal's cabinet is the patient signed in with a code;
+# issue 13 asks for «complaints bound to the person who proved a code, never to a typed IIN» (the probe:
+# «anyone knowing an IIN can ... file a complaint on their card»).
+
+
+def test_a_complaint_naming_someone_elses_iin_is_on_nobodys_card(app, client, frozen):
+    frozen(2026, 3, 18, 10, 0)
+    owner = make_patient()
+    assert client.post("/complaints/new", data={**FORM, "iin": owner.iin}).status_code == 303
+    complaint = db.session.query(Complaint).one()
+    assert complaint.iin == owner.iin, "taken as written, as a letter by post would be"
+    assert complaint.request.subject is None and complaint.patient_id is None
+
+    # The owner, signed in, neither finds it among their requests nor opens it without the complaint's code.
+    mine = make_request(owner)
+    client.post("/status", data={"number": mine.number})
+    client.post(f"/status/{mine.number}/code", data={"code": last_code(owner.phone)})
+    assert f"/status/{complaint.number}" not in client.get("/status").get_data(as_text=True)
+    assert client.get(f"/status/{complaint.number}").status_code == 302
+
+
+def test_a_signed_in_patient_files_as_themself_whatever_iin_is_typed(app, client, frozen):
+    frozen(2026, 3, 18, 10, 0)
+    patient = make_patient()
+    other = make_patient(2, phone="+77012223344")
+    mine = make_request(patient)
+    client.post("/status", data={"number": mine.number})
+    client.post(f"/status/{mine.number}/code", data={"code": last_code(patient.phone)})
+    form = client.get("/complaints/new").get_data(as_text=True)
+    assert f'value="{patient.iin}"' in form and "readonly" in form
+
+    assert client.post("/complaints/new", data={**FORM, "iin": other.iin}).status_code == 303
+    complaint = db.session.query(Complaint).one()
+    assert (complaint.iin, complaint.patient_id) == (patient.iin, patient.id)
+    assert f"/status/{complaint.number}" in client.get("/status").get_data(as_text=True)
+
+
+def test_the_desk_puts_the_complaint_on_the_card_of_the_iin_in_it(app, frozen, make_staff):
+    """At the desk the registrar has seen the identity document (item 9: «кеңсесі арқылы қолма-қол»)."""
+    frozen(2026, 3, 18, 10, 0)
+    patient = make_patient()
+    registrar = make_staff("desk", roles=("registrar",))
+    complaint = file_complaint(channel="desk", actor=Actor.of_staff(registrar), iin=patient.iin)
+    assert complaint.patient_id == patient.id
+
+
+def test_a_stranger_cannot_spend_the_owners_complaint_limit(app, client, frozen):
+    """Complaints naming an IIN, unproven, count against the phone they are sent to, not the IIN: the owner
+    signed in with a code still files theirs."""
+    frozen(2026, 3, 18, 10, 0)
+    owner = make_patient()
+    for number in range(complaints.COMPLAINTS_PER_IIN + 2):
+        stranger = app.test_client()
+        response = stranger.post(
+            "/complaints/new",
+            data={**FORM, "iin": owner.iin, "phone": f"+7701555{number:04d}"},
+            environ_base={"REMOTE_ADDR": f"10.6.0.{number}"},
+        )
+        assert response.status_code == 303
+    assert file_complaint(proven_iin=owner.iin, phone=owner.phone).patient_id == owner.id

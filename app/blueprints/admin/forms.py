@@ -2,7 +2,6 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import Form
 from app.models import District
 from app.models.staff import ROLES
 from app.services.audit import ACTION_LABELS, ACTIONS
@@ -37,7 +37,7 @@ def _optional_choice(label) -> list[SelectChoice]:
     return [SelectChoice("", label)]
 
 
-class StaffDetailsForm(FlaskForm):
+class StaffDetailsForm(Form):
     """What an admin may change on any account."""
 
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
@@ -86,7 +86,7 @@ class StaffCreateForm(StaffDetailsForm):
     )
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     new_password_again = PasswordField(
         _l("New password again"),
@@ -94,7 +94,7 @@ class PasswordResetForm(FlaskForm):
     )
 
 
-class ClinicProfileForm(FlaskForm):
+class ClinicProfileForm(Form):
     name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=300)])
     name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=300)])
     code = StringField(_l("Code in the register of attached population"), validators=[Length(max=20)])
@@ -147,7 +147,7 @@ for _day in WEEKDAYS:
     setattr(ClinicProfileForm, f"hours_{_day}_closes", TimeField(_l("Closes"), validators=[Optional()]))
 
 
-class DistrictForm(FlaskForm):
+class DistrictForm(Form):
     number = IntegerField(
         _l("District number"), validators=[InputRequired(), NumberRange(min=1, max=MAX_DISTRICT_NUMBER)]
     )
@@ -164,7 +164,7 @@ class DistrictForm(FlaskForm):
     )
 
 
-class CalendarExceptionForm(FlaskForm):
+class CalendarExceptionForm(Form):
     day = DateField(_l("Day"), validators=[InputRequired()])
     kind = RadioField(
         _l("What the day becomes"),
@@ -178,7 +178,7 @@ class CalendarExceptionForm(FlaskForm):
     )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Read from the query string: filtering the log changes nothing, so it needs no CSRF token."""
 
     class Meta:

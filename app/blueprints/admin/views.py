@@ -115,7 +115,7 @@ def list_staff():
     return render_template(
         "admin/staff_list.html",
         staff=staff_accounts.list_staff(),
-        is_locked=staff_accounts.is_locked,
+        locked_until=staff_accounts.locked_until,
         role_labels=staff_accounts.ROLE_LABELS,
         get_speciality=get_speciality,
     )
@@ -184,7 +184,8 @@ def _render_staff_page(staff, form=None, password_form=None, status=200):
             staff=staff,
             form=form,
             password_form=password_form or PasswordResetForm(formdata=None),
-            is_locked=staff_accounts.is_locked(staff),
+            locked_until=staff_accounts.locked_until(staff),
+            open_sessions=staff_accounts.open_sessions(staff),
             is_self=staff.id == current_user.id,
         ),
         status,
@@ -229,6 +230,8 @@ def reset_staff_password(staff_id: int):
         except AccountError as error:
             password_form.new_password.errors = [*password_form.new_password.errors, error.message]
         else:
+            if staff.id != current_user.id:
+                staff_accounts.end_sessions(staff)  # whoever knew the old password is signed out too
             audit("update", "staff", object_id=staff.id, detail="password reset by an administrator")
             flash(
                 _("The new password is set. Give it to %(name)s in person.", name=staff.full_name),
@@ -245,6 +248,19 @@ def unlock_staff(staff_id: int):
     staff_accounts.unlock(staff)
     audit("update", "staff", object_id=staff.id, detail="unlocked")
     flash(_("The account is unlocked: %(name)s can sign in again.", name=staff.full_name), "success")
+    return _see_other("admin.edit_staff", staff_id=staff.id)
+
+
+@bp.post("/staff/<int:staff_id>/sign-out")
+@roles_required("admin")
+def sign_out_staff(staff_id: int):
+    """End every session of the staff member (a lost or shared password, a computer left signed in)."""
+    staff = _load_staff(staff_id)
+    if staff.id == current_user.id:
+        abort(400)  # your own: the "Sign out everywhere" button of the menu, which also signs you out here
+    ended = staff_accounts.end_sessions(staff)
+    audit("update", "staff", object_id=staff.id, detail=f"signed out everywhere: sessions={ended}")
+    flash(_("%(name)s is signed out on every computer and browser.", name=staff.full_name), "success")
     return _see_other("admin.edit_staff", staff_id=staff.id)
 
 

@@ -21,6 +21,7 @@ from app.blueprints.appointments.forms import (
 )
 from app.core.clock import ALMATY, local_now
 from app.core.i18n import current_language
+from app.core.inputs import to_day
 from app.core.person import SEX_LABELS, age_label
 from app.documents import render_pdf
 from app.htmx import is_htmx_request, redirect_after_step, render_page
@@ -37,10 +38,7 @@ SCHEDULE_ROLES = ("head", "admin")
 
 
 def _day_arg(name: str = "day") -> date:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return local_now().date()
+    return to_day(request.args.get(name)) or local_now().date()
 
 
 def _back(default: str):

@@ -2,12 +2,10 @@
 booking, cancellation and schedule editor."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -17,23 +15,24 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import Form, SubForm
 from app.services.schedules import EXCEPTION_LABELS, SLOT_LENGTHS
 
 
 # ---- the patient: sign-in and the confirmed choice ----------------------------------------------------
-class IinForm(FlaskForm):
+class IinForm(Form):
     iin = StringField(_l("Your IIN"), validators=[DataRequired(_l("Enter the IIN.")), Length(max=20)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Code from the SMS"), validators=[DataRequired(_l("Enter the 6-digit code from the SMS."))]
     )
 
 
-class BookingNumberForm(FlaskForm):
+class BookingNumberForm(Form):
     number = StringField(
         _l("Booking number"),
         validators=[
@@ -49,7 +48,7 @@ class BookingNumberForm(FlaskForm):
 _REASON_BOX = {"rows": 3}
 
 
-class SlotForm(FlaskForm):
+class SlotForm(Form):
     """The confirmed choice: the rest of the choice travels in the query string of each step."""
 
     # Explicit (never shown) labels: without one, WTForms translates a made-up label on every form made,
@@ -71,7 +70,7 @@ WEEKDAY_NAMES = (
 )
 
 
-class DeskBookingForm(FlaskForm):
+class DeskBookingForm(Form):
     # Explicit (never shown) labels: without one, WTForms loads its message catalogue to translate a label.
     doctor = HiddenField("")
     slot = HiddenField("")
@@ -87,23 +86,27 @@ class DeskBookingForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     note = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=300)])
 
 
-class WeekdayForm(Form):
+class WeekdayForm(SubForm):
     works = BooleanField(_l("Receives patients"))
     starts = TimeField(_l("From"), validators=[Optional()])
     ends = TimeField(_l("To"), validators=[Optional()])
     break_starts = TimeField(_l("Break from"), validators=[Optional()])
     break_ends = TimeField(_l("Break to"), validators=[Optional()])
 
-    def validate_starts(self, field):
-        if self.works.data and (field.data is None or self.ends.data is None):
-            raise ValidationError(_l("Give the hours of a working day."))
+    def validate(self, extra_validators=None) -> bool:
+        # Not a validate_starts(): an empty time is Optional, which skips the field's other checks.
+        valid = super().validate(extra_validators)
+        if valid and self.works.data and (self.starts.data is None or self.ends.data is None):
+            self.starts.errors.append(_l("Give the hours of a working day."))
+            return False
+        return valid
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     slot_minutes = SelectField(
         _l("Length of one appointment, minutes"),
         choices=[SelectChoice(str(minutes)) for minutes in SLOT_LENGTHS],
@@ -114,7 +117,7 @@ class PlanForm(FlaskForm):
     days = FieldList(FormField(WeekdayForm), min_entries=7, max_entries=7)
 
 
-class ExceptionForm(FlaskForm):
+class ExceptionForm(Form):
     day = DateField(_l("Day"), validators=[DataRequired(_l("Choose the day."))])
     kind = SelectField(
         _l("What changes"), choices=[SelectChoice(kind, label) for kind, label in EXCEPTION_LABELS.items()]

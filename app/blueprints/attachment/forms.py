@@ -3,30 +3,31 @@ refusal. The service checks every value and names the field that is wrong."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.core.inputs import to_id
+from app.forms import Form
 from app.services import attachment
 
 # A hint for the browser's file picker only: the content itself is checked on upload (app.services.uploads).
 ACCEPTED_FILES = "image/jpeg,image/png,application/pdf"
 
 
-class IinForm(FlaskForm):
+class IinForm(Form):
     iin = StringField(_l("Your IIN"), validators=[DataRequired(_l("Enter the IIN.")), Length(max=20)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Code from the SMS"),
         validators=[DataRequired(_l("Enter the 6-digit code from the SMS.")), Length(max=12)],
     )
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     """What the person asks for; the service checks every value and names the field that is wrong."""
 
     address = TextAreaField(
@@ -56,8 +57,7 @@ class ApplicationForm(FlaskForm):
         ]
 
     def preferred_doctor_value(self) -> int | None:
-        value = (self.preferred_doctor_id.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return to_id(self.preferred_doctor_id.data)
 
     def application_input(self, **values) -> attachment.ApplicationInput:
         """What the form says, for the service; `values` adds what is not a field of it (the IIN, ...)."""
@@ -107,11 +107,11 @@ class DeskApplicationForm(ApplicationForm):
         return found
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     district_id = SelectField(_l("District"), validate_choice=False)
 
 
-class RefuseForm(FlaskForm):
+class RefuseForm(Form):
     ground = SelectField(_l("Ground of the refusal"), validate_choice=False)
     note = TextAreaField(
         _l("Explanation for the applicant (optional)"),

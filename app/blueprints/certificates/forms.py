@@ -1,12 +1,12 @@
 """Every form of the information forms, the patient's and the registry desk's."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.core.iin import InvalidIin, parse_iin
+from app.forms import Form
 from app.services.certificates import FORMS
 
 
@@ -18,17 +18,17 @@ def valid_iin(form, field):
 
 
 # The two forms of the shared patient sign-in (app.patient_sign_in): the IIN, then the code sent for it.
-class IdentifyForm(FlaskForm):
+class IdentifyForm(Form):
     iin = StringField(_l("Your IIN"), validators=[valid_iin])
 
 
-class SignInCodeForm(FlaskForm):
+class SignInCodeForm(Form):
     code = StringField(
         _l("Code from the SMS"), validators=[DataRequired(_l("Enter the 6-digit code from the SMS."))]
     )
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     for_whom = RadioField(
         _l("Who is the form about?"),
         choices=[
@@ -47,18 +47,18 @@ class RequestForm(FlaskForm):
             valid_iin(self, field)
 
 
-class ConsentCodeForm(FlaskForm):
+class ConsentCodeForm(Form):
     code = StringField(
         _l("Code the person received by SMS"),
         validators=[DataRequired(_l("Enter the 6-digit code from the SMS."))],
     )
 
 
-class SubjectConsentForm(FlaskForm):
+class SubjectConsentForm(Form):
     code = StringField(_l("Code from the SMS"))
 
 
-class DeskRequestForm(FlaskForm):
+class DeskRequestForm(Form):
     register = SelectField(
         _l("Information form"), choices=[SelectChoice(key, spec.name) for key, spec in FORMS.items()]
     )

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from app.forms import Form
 from app.services import complaints
 from app.services.complaints import MAX_TEXT
 
@@ -15,7 +15,7 @@ def _text(label, *, max_length: int, required: str | None = None, field=StringFi
     return field(label, validators=validators)
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(Form):
     """What regulation 004, item 10 asks of a complaint, plus the text and the request it concerns.
     The public form (web and kiosk) uses it as it is; the desk adds the language of the answer."""
 
@@ -61,11 +61,11 @@ class DeskComplaintForm(ComplaintForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer_text = _text(_l("Answer to the complaint"), max_length=MAX_TEXT, field=TextAreaField)
 
 
-def show_error(form: FlaskForm, error: complaints.ComplaintError) -> None:
+def show_error(form: Form, error: complaints.ComplaintError) -> None:
     """The service's refusal beside the field it names, or above the form."""
     field = form._fields.get(error.field) if error.field else None
     if field is not None:
@@ -74,5 +74,5 @@ def show_error(form: FlaskForm, error: complaints.ComplaintError) -> None:
         form.form_errors.append(str(error.message))
 
 
-def status_code(form: FlaskForm) -> int:
+def status_code(form: Form) -> int:
     return 422 if form.errors or form.form_errors else 200

@@ -2,7 +2,9 @@
 
 A complaint is registered with a number and date and answered within 5 working days (regulation 004, items
 10-11; Law «О государственных услугах», art. 25); the form and the receipt say where the person may go next.
-The complainant follows it on /status with its number and a code sent to the phone in it.
+The complainant follows it on /status with its number and a code sent to the phone in it. A patient signed
+in with a code files it as themself (their IIN, fixed in the form, and their card); anyone else's complaint
+is on nobody's card, whatever IIN it names.
 """
 
 from flask import redirect, render_template, request, session, url_for
@@ -12,6 +14,7 @@ from app.blueprints.complaints.forms import ComplaintForm, show_error, status_co
 from app.channels import client_key, current_channel
 from app.core.actors import Actor
 from app.core.i18n import current_language
+from app.patient_auth import current_patient_iin
 from app.services import complaints
 
 FILED_KEY = "complaint_filed"  # the number of the complaint this browser just filed, for its receipt
@@ -20,6 +23,10 @@ FILED_KEY = "complaint_filed"  # the number of the complaint this browser just f
 @bp.route("/complaints/new", methods=["GET", "POST"])
 def file_complaint():
     form = ComplaintForm()
+    proven_iin = current_patient_iin()
+    if proven_iin:
+        form.iin.data = proven_iin
+        form.iin.render_kw = {"readonly": True}
     if request.method == "GET":
         form.related_number.data = request.args.get("request_number", "")[:20]
     if form.validate_on_submit():
@@ -30,6 +37,7 @@ def file_complaint():
                 actor=Actor.applicant(),
                 language=current_language(),
                 ip=client_key(),
+                proven_iin=proven_iin,
             )
         except complaints.ComplaintError as error:
             show_error(form, error)

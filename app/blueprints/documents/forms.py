@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import Form
 
-class RevokeForm(FlaskForm):
+
+class RevokeForm(Form):
     reason = TextAreaField(
         _l("Reason for revocation"),
         validators=[

@@ -19,6 +19,7 @@ from app.blueprints.home_visits import desk_bp
 from app.blueprints.home_visits.forms import AssignForm, CancelForm, DeskCallForm, OutcomeForm
 from app.core.clock import ALMATY, local_now
 from app.core.i18n import current_language
+from app.core.inputs import to_day, to_id
 from app.htmx import is_htmx_request, render_page
 from app.models.home_visits import VISIT_STATUSES
 from app.responses import pdf_response
@@ -41,15 +42,11 @@ def _sees_every_call() -> bool:
 
 
 def _day_arg(name: str = "day") -> date:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return local_now().date()
+    return to_day(request.args.get(name)) or local_now().date()
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return to_id(request.args.get(name))
 
 
 @desk_bp.context_processor
@@ -265,7 +262,7 @@ def assign_doctor(number: str):
     form = _assign_form(visit, formdata=request.form)
     if not form.validate():
         return _render_call(visit, assign_form=form, status=422)
-    doctor = home_visits.find_doctor(int(form.doctor.data) if form.doctor.data.isdigit() else None)
+    doctor = home_visits.find_doctor(to_id(form.doctor.data))
     starts_at = None
     if form.starts_at.data:
         starts_at = datetime.combine(

@@ -2,7 +2,6 @@
 live in app.services.home_visits, which names the field it refuses."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import Form
 from app.models.home_visits import OUTCOMES, RED_FLAGS
 from app.services.home_visits import APPLICANT_LABELS, OUTCOME_LABELS, RED_FLAG_LABELS
 
@@ -26,17 +26,17 @@ class CheckboxesField(SelectMultipleField):
 
 
 # ---- the patient's pages ---------------------------------------------------------------------------------
-class IinForm(FlaskForm):
+class IinForm(Form):
     iin = StringField(_l("Your IIN"), validators=[DataRequired(_l("Enter the IIN.")), Length(max=20)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Code from the SMS"), validators=[DataRequired(_l("Enter the 6-digit code from the SMS."))]
     )
 
 
-class CallForm(FlaskForm):
+class CallForm(Form):
     for_whom = RadioField(
         _l("Who needs the doctor?"),
         choices=[SelectChoice("self", _l("I do")), SelectChoice("relative", _l("A member of my family"))],
@@ -57,7 +57,7 @@ class CallForm(FlaskForm):
 
 
 # ---- the staff's pages -----------------------------------------------------------------------------------
-class DeskCallForm(FlaskForm):
+class DeskCallForm(Form):
     iin = HiddenField()
     channel = RadioField(
         _l("How the call came"),
@@ -83,16 +83,16 @@ class DeskCallForm(FlaskForm):
     identity_document_checked = BooleanField(_l("Identity document checked (in person)"))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     doctor = SelectField(_l("Doctor"), validators=[DataRequired(_l("Choose a doctor from the list."))])
     starts_at = SelectField(_l("Window starts at"), validators=[Optional()])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     note = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=300)])
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     outcome = RadioField(
         _l("Outcome"),
         choices=[SelectChoice(outcome, OUTCOME_LABELS[outcome]) for outcome in OUTCOMES],

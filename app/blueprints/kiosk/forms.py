@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import Form
 
-class ActivateForm(FlaskForm):
+
+class ActivateForm(Form):
     token = StringField(_l("Device token"), validators=[DataRequired(), Length(max=100)])
 
 
-class RegisterKioskForm(FlaskForm):
+class RegisterKioskForm(Form):
     name = StringField(_l("Where the kiosk stands"), validators=[DataRequired(), Length(max=100)])

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from app.forms import Form
 from app.services import catalogue
 
 
@@ -17,7 +17,7 @@ class LocalDateField(DateField):
             raise ValueError(_l("Enter a date as day, month and year.")) from error
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """The report's filter, sent by GET so a report has a link; no CSRF token, it changes nothing."""
 
     class Meta:

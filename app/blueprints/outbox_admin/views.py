@@ -1,7 +1,9 @@
 """The SMS outbox for admins: every message the app sent or tried to send (app.notify), newest first.
 
-With the embedded backend this is how one-time codes are read in a demo; with a real provider it shows
-what went out and what failed (codes are masked then). Each view is audited: messages name patients' phones.
+With the embedded backend this is how one-time codes are read in a demo (a code is shown while it can still
+be used, masked once used or dead), and the page says on top that nothing is delivered; with a real provider
+it shows what went out and what failed (codes are masked then). Each view is audited: messages name
+patients' phones.
 """
 
 from flask import render_template, request
@@ -9,7 +11,7 @@ from flask import render_template, request
 from app.auth import current_actor, roles_required
 from app.blueprints.outbox_admin import bp
 from app.models.notify import SMS_STATUSES
-from app.notify import mask_phone
+from app.notify import delivers_externally, mask_phone
 from app.services import sms
 
 
@@ -22,6 +24,8 @@ def list_messages():
     return render_template(
         "outbox_admin/list.html",
         messages=messages,
+        texts=sms.outbox_texts(messages),
+        delivered=delivers_externally(),
         phone=phone,
         status=status,
         statuses=SMS_STATUSES,

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.iin import InvalidIin, parse_iin
+from app.forms import Form
 from app.services.local_registry import normalise_phone
 
 
@@ -22,7 +22,7 @@ def _valid_phone(form, field):
         raise ValidationError(_l("Enter a Kazakhstan phone number: +7 and 10 digits.")) from None
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     """One person of the local registry: identity, attachment, registers."""
 
     iin = StringField(_l("IIN"), validators=[_valid_iin])
@@ -54,5 +54,5 @@ class EditPersonForm(PersonForm):
     iin = None  # the IIN identifies the person and never changes
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])

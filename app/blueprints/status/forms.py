@@ -1,14 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from app.forms import Form
 from app.models.feedback import SURVEY_RATINGS
 from app.services.survey import QUESTION_TEXTS, RATING_LABELS, question_texts
 
 
-class LookupForm(FlaskForm):
+class LookupForm(Form):
     number = StringField(
         _l("Request or complaint number"),
         validators=[
@@ -18,7 +18,7 @@ class LookupForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Code from the SMS"),
         validators=[
@@ -37,7 +37,7 @@ def _rating_field(question: str) -> RadioField:
     )
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     process_rating = _rating_field("process")  # not "process": that name is a method of every form
     information_rating = _rating_field("information")
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY, local_now, now
+from app.core.inputs import search_text
 from app.core.person import SEX_LABELS, age_label
 from app.extensions import db
 from app.models import Appointment, Patient, ScheduleException, ServiceRequest, StaffMember
@@ -387,7 +388,7 @@ def patient_by_id(patient_id: int) -> Patient | None:
 
 def search_patients(query: str, *, actor: Actor, limit: int = 20) -> list[Patient]:
     """By IIN (exact, or its beginning) or by surname / name (beginning, any case). The search is audited."""
-    text = (query or "").strip()
+    text = search_text(query)
     if not text:
         return []
     digits = text.replace(" ", "")

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 
 from app.core.clock import ALMATY, now
+from app.core.inputs import to_day, to_int
 from app.models import Appointment, ServiceRequest
 from app.models.appointments import REASON_MAX_LENGTH
 
@@ -113,19 +114,13 @@ def can_change_online(appointment: Appointment, moment: datetime | None = None) 
 
 # ---- what the browser sends ---------------------------------------------------------------------------
 def as_int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    """A number from the query string or a form, if it fits an integer column (app.core.inputs)."""
+    return to_int(value)
 
 
 def as_date(value) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    """A day from the query string or a form, if it is a real day of a year the clinic can mean."""
+    return to_day(value)
 
 
 def parse_slot_key(key: str | None) -> datetime | None:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.core.actors import Actor
 from app.core.clock import local_now, now
+from app.core.inputs import to_id
 from app.extensions import db
 from app.models import (
     AttachmentApplication,
@@ -72,8 +73,8 @@ def districts() -> list[District]:
 
 def get_district(district_id: str | int | None) -> District | None:
     """The district a form chose (its id as posted), or None for none or a value that is not one."""
-    value = str(district_id or "").strip()
-    return db.session.get(District, int(value)) if value.isdigit() else None
+    found = to_id(district_id)
+    return db.session.get(District, found) if found else None
 
 
 def clinic_code() -> str:

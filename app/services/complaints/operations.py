@@ -2,6 +2,7 @@
 writes its request events (the kernel's transitions, the SMS steps) and, when staff act, its audit entry."""
 
 import logging
+from dataclasses import replace
 
 from sqlalchemy import select
 
@@ -33,17 +34,33 @@ REPLY_KIND = documents.register_kind("complaint_reply", "CMR", texts.REPLY_TITLE
 
 
 def file_complaint(
-    data: ComplaintInput, *, channel: str, actor: Actor, language: str = "kk", ip: str = ""
+    data: ComplaintInput,
+    *,
+    channel: str,
+    actor: Actor,
+    language: str = "kk",
+    ip: str = "",
+    proven_iin: str | None = None,
 ) -> Complaint:
     """Register a complaint: a request numbered CM-2026-000001 due within 5 working days (Monday to Friday,
     less public holidays), assigned to the head on duty.
 
     The complainant gets an SMS with the number and the deadline. `ip` limits how many complaints one
     address may send (web and kiosk; the desk passes none). A complaint taken at the desk is audited.
+
+    Whose card it is on: at the desk, the IIN in it (the registrar has seen the identity document); on the
+    web and the kiosk, only `proven_iin`, the IIN the complainant proved with a one-time code, which is then
+    the IIN of the complaint. A complaint from someone who did not sign in is taken as a letter is, with the
+    IIN it names, but on nobody's card: a typed IIN never puts a complaint on someone's card (issue 13). Its
+    hourly limit counts the proven IIN, or else the phone the SMS goes to, never a typed IIN that a stranger
+    could spend for its owner.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
+    if actor.staff is None and proven_iin:
+        data = replace(data, iin=proven_iin)
     data = checked_input(data)
+    card_iin = data.iin if actor.staff is not None else proven_iin
     related = None
     if data.related_number:
         related = request_service.find_by_number(data.related_number)
@@ -52,7 +69,9 @@ def file_complaint(
     try:
         rate_limit.check_and_count(
             rate_limit.origin_limit("complaint:ip", ip, COMPLAINTS_PER_IP, COMPLAINT_WINDOW),
-            rate_limit.Limit("complaint:iin", data.iin, COMPLAINTS_PER_IIN, COMPLAINT_WINDOW),
+            rate_limit.Limit(
+                "complaint:person", card_iin or f"phone:{data.phone}", COMPLAINTS_PER_IIN, COMPLAINT_WINDOW
+            ),
         )
     except rate_limit.RateLimited as error:
         raise ComplaintError(None, texts.TOO_MANY) from error
@@ -61,7 +80,9 @@ def file_complaint(
         SERVICE,
         channel=channel,
         actor=actor,
-        subject=db.session.scalars(select(Patient).where(Patient.iin == data.iin)).first(),
+        subject=db.session.scalars(select(Patient).where(Patient.iin == card_iin)).first()
+        if card_iin
+        else None,
         language=language if language in ("kk", "ru") else "kk",
         flush=False,
     )

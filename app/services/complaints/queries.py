@@ -130,11 +130,13 @@ def figures(start_at: datetime, end_at: datetime) -> ComplaintFigures:
 
 def follower(request: ServiceRequest) -> status.Follower | None:
     """A complaint is followed with a code sent to the phone written in it, in the language of its answer:
-    the code proves this complaint only, never the IIN written in it."""
+    the code proves this complaint only, never the IIN written in it. Signed in as a patient, only the person
+    whose card it is on follows it without that code: a typed IIN makes no one its follower."""
     complaint = complaint_for_request(request)
     if complaint is None:
         return None
-    return status.Follower(iin=complaint.iin, phone=complaint.phone, language=request.language)
+    card_iin = request.subject.iin if request.subject is not None else ""
+    return status.Follower(iin=card_iin, phone=complaint.phone, language=request.language)
 
 
 def complaint_summary(request: ServiceRequest) -> request_summary.Summary | None:
