@@ -1,5 +1,5 @@
-"""Hospitalization referrals through the Hospitalization Bureau (regulation 001 annex 13, form 001-3/у): one row
-per service request.
+"""Hospitalization referrals through the Hospitalization Bureau (regulation 001 annex 13, form 001-3/у):
+one row per service request.
 
 The row tracks the three steps: the clinic's specialist reviews the package (the pre-hospital examinations the
 receiving department's profile requires, each with the date it was done), the Bureau registers the patient and
@@ -20,7 +20,8 @@ from app.models.staff import StaffMember
 
 # queued: the Bureau could not be reached; the package waits for staff to send it again;
 # at_bureau: sent, the Bureau has not given a date yet; dated: the Bureau's code, hospital and date are known;
-# handed_over: stamped and given to the patient; not_indicated / incomplete: the specialist's medical decision.
+# handed_over: stamped and given to the patient; not_indicated / incomplete: the specialist's medical
+# decision.
 REFERRAL_STATUSES = (
     "queued",
     "at_bureau",
