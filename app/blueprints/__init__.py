@@ -19,6 +19,8 @@ from app.blueprints.registry_admin import bp as registry_admin_bp
 from app.blueprints.registry_queue import bp as registry_queue_bp
 from app.blueprints.staff import bp as staff_bp
 from app.blueprints.status import bp as status_bp
+from app.blueprints.urgent_care import bp as urgent_care_bp
+from app.blueprints.urgent_care import desk_bp as desk_urgent_care_bp
 from app.blueprints.verify import bp as verify_bp
 
 BLUEPRINTS = (
@@ -42,4 +44,6 @@ BLUEPRINTS = (
     desk_home_visits_bp,
     attachment_bp,
     desk_attachment_bp,
+    urgent_care_bp,
+    desk_urgent_care_bp,
 )
