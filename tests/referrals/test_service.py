@@ -1,6 +1,6 @@
 """Hospitalization referrals through the service: the review against the profile's checklist, the medical
-decisions, the Bureau's queue on an outage, the answer typed in or given by the gateway, the SMS, the hand-over,
-the talon and the status page."""
+decisions, the Bureau's queue on an outage, the answer typed in or given by the gateway, the SMS,
+the hand-over, the talon and the status page."""
 
 import io
 from datetime import date, timedelta
