@@ -52,6 +52,7 @@ from app.services.referrals.rules import (
     bureau_due,
     check_examinations,
     examinations,
+    parse_diagnosis,
     profiles,
     required_for,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "hospitals",
     "open_list",
     "open_referral",
+    "parse_diagnosis",
     "print_talon",
     "profiles",
     "queued",

@@ -7,6 +7,7 @@ text ([GK] in shared/regulations/services-7-14.md): they are settings (REFERRAL_
 REFERRAL_PROFILES) a clinic adjusts, with these as defaults.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -165,3 +166,20 @@ def check_answer(code: str, hospital: str, day: date | None, today: date) -> tup
             field="hospitalization_date",
         )
     return code, hospital, day
+
+
+_ICD10_CODE = re.compile(r"^[A-Z]\d{2}(?:\.\d{1,2})?$")
+
+
+def parse_diagnosis(text: str | None) -> tuple[str, str]:
+    """ "I11.9 Гипертензивная болезнь" -> ("I11.9", "Гипертензивная болезнь"); ("", "") when empty."""
+    words = (text or "").split(maxsplit=1)
+    if not words:
+        return "", ""
+    code = words[0].upper().replace(",", ".")
+    if not _ICD10_CODE.match(code):
+        raise InvalidReferral(
+            _l("Enter the ICD-10 code first, for example J06.9, then the diagnosis in words."),
+            field="diagnosis",
+        )
+    return code, words[1].strip()[:300] if len(words) > 1 else ""
