@@ -1,6 +1,6 @@
 """The referral pages: the review with the profile's checklist (htmx), bad input kept, the decision with its
-reason, the Bureau's outage and the queue, the answer typed in, the talon PDF, the list by status and hospital,
-and the patient's /status."""
+reason, the Bureau's outage and the queue, the answer typed in, the talon PDF,
+the list by status and hospital, and the patient's /status."""
 
 import io
 from datetime import date, timedelta
