@@ -218,7 +218,8 @@ def check_outcome(call: UrgentCall, outcome: Outcome, moment: datetime) -> Outco
     """The times must follow each other: received <= passed <= arrived <= examination ended <= now."""
     if outcome.result not in RESULTS:
         raise InvalidCall(_l("Choose the result from the list."), field="result")
-    start = call.passed_at or call.received_at
+    # The form gives times to the minute: the call passed at 10:30:45 may well be reached "at 10:30".
+    start = (call.passed_at or call.received_at).replace(second=0, microsecond=0)
     if outcome.arrived_at < start:
         raise InvalidCall(
             _l("The team cannot arrive before the call was passed to it. Check the arrival time."),
