@@ -105,6 +105,9 @@ class DiagnosisField(StringField):
     An empty value is left to the form's DataRequired/Optional. Render it with `diagnosis_input` from
     app/templates/icd10/_field.html (the htmx search)."""
 
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label if label is not None else _l("Diagnosis (ICD-10)"), validators, **kwargs)
+
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
         if self.data:

@@ -75,9 +75,7 @@ def _starts_a_word(word: str, title: str) -> bool:
 
 def _by_words(classifier: _Classifier, words: list[str], limit: int) -> list[Diagnosis]:
     matches = [
-        (diagnosis, title)
-        for diagnosis, title in classifier.words
-        if all(word in title for word in words)
+        (diagnosis, title) for diagnosis, title in classifier.words if all(word in title for word in words)
     ]
     # Titles where every word starts a word come first ("грипп" finds "Грипп ..." before "парагрипп"),
     # then the shorter, more general titles, then by code.
