@@ -11,6 +11,7 @@ from app.blueprints.complaints import bp as complaints_bp
 from app.blueprints.documents import bp as documents_bp
 from app.blueprints.home_visits import bp as home_visits_bp
 from app.blueprints.home_visits import desk_bp as desk_home_visits_bp
+from app.blueprints.icd10 import bp as icd10_bp
 from app.blueprints.kiosk import bp as kiosk_bp
 from app.blueprints.monitoring import bp as monitoring_bp
 from app.blueprints.outbox_admin import bp as outbox_admin_bp
@@ -46,8 +47,12 @@ BLUEPRINTS = (
     desk_home_visits_bp,
     attachment_bp,
     desk_attachment_bp,
+<<<<<<< HEAD
     urgent_care_bp,
     desk_urgent_care_bp,
     referrals_bp,
     desk_referrals_bp,
+=======
+    icd10_bp,
+>>>>>>> main
 )
