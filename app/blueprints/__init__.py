@@ -47,12 +47,9 @@ BLUEPRINTS = (
     desk_home_visits_bp,
     attachment_bp,
     desk_attachment_bp,
-<<<<<<< HEAD
+    icd10_bp,
     urgent_care_bp,
     desk_urgent_care_bp,
     referrals_bp,
     desk_referrals_bp,
-=======
-    icd10_bp,
->>>>>>> main
 )
