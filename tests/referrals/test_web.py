@@ -27,7 +27,7 @@ def exam_dates(profile: str, days_ago: int = 2) -> dict:
 
 
 def review(patient, **fields) -> dict:
-    data = {"iin": patient.iin, "profile": "therapy", "diagnosis": "I11.9 Гипертензия", "decision": "send"}
+    data = {"iin": patient.iin, "profile": "therapy", "diagnosis": "I11.9", "decision": "send"}
     data.update(exam_dates("therapy"))
     data.update(fields)
     return data
@@ -48,7 +48,7 @@ def test_an_expired_examination_keeps_the_form_and_saves_nothing(client, login, 
     response = client.post("/staff/referrals/new", data=review(patient, exam_ecg=old))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert old in html and "I11.9 Гипертензия" in html and 'aria-invalid="true"' in html
+    assert old in html and "I11.9" in html and 'aria-invalid="true"' in html
     assert referrals.referrals() == []
 
 

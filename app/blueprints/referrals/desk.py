@@ -132,11 +132,9 @@ def create_referral():
     if not form.validate():
         return _review_page(form, patient, dates=dates, status=422)
     try:
-        code, title = referrals.parse_diagnosis(form.diagnosis.data)
         package = referrals.Package(
             profile=form.profile.data,
-            diagnosis_code=code,
-            diagnosis_title=title,
+            diagnosis_code=form.diagnosis.data or "",
             preferred_hospital=form.preferred_hospital.data or "",
             examinations={key: value for key, value in dates.items() if value},
         )

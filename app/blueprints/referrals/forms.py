@@ -6,7 +6,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import Form
+from app.forms import DiagnosisField, Form
 from app.services.referrals import DECISION_LABELS, PROFILE_LABELS, PROFILES
 
 
@@ -17,7 +17,7 @@ class ReviewForm(Form):
         choices=[SelectChoice("", "—")] + [SelectChoice(code, PROFILE_LABELS[code]) for code in PROFILES],
         validators=[DataRequired(_l("Choose the receiving department's profile."))],
     )
-    diagnosis = StringField(_l("Diagnosis (ICD-10)"), validators=[Length(max=300)])
+    diagnosis = DiagnosisField(validators=[Optional()])
     preferred_hospital = StringField(_l("Preferred hospital (optional)"), validators=[Length(max=300)])
     decision = SelectField(
         _l("Decision"),

@@ -162,13 +162,12 @@ def _outcome_form(call, formdata=None) -> OutcomeForm:
     if formdata is not None:
         return OutcomeForm(formdata=formdata)
     moment = local_now().replace(second=0, microsecond=0, tzinfo=None)
-    diagnosis = f"{call.diagnosis_code} {call.diagnosis_title}".strip()
     return OutcomeForm(
         formdata=None,
         arrived_at=call.arrived_at.astimezone(ALMATY).replace(tzinfo=None) if call.arrived_at else moment,
         examined_at=call.examined_at.astimezone(ALMATY).replace(tzinfo=None) if call.examined_at else moment,
         result=call.result,
-        diagnosis=diagnosis,
+        diagnosis=call.diagnosis_code,
         note=call.result_note,
     )
 
@@ -233,13 +232,11 @@ def record_outcome(number: str):
     if not form.validate():
         return _render_call(call, outcome_form=form, status=422)
     try:
-        code, title = urgent_care.parse_diagnosis(form.diagnosis.data)
         outcome = urgent_care.Outcome(
             arrived_at=form.arrived_at.data.replace(tzinfo=ALMATY),
             examined_at=form.examined_at.data.replace(tzinfo=ALMATY),
             result=form.result.data,
-            diagnosis_code=code,
-            diagnosis_title=title,
+            diagnosis_code=form.diagnosis.data or "",
             note=form.note.data or "",
         )
         urgent_care.record_outcome(call, outcome, actor=current_actor())

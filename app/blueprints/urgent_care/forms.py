@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.inputs import is_reasonable_day
-from app.forms import Form
+from app.forms import DiagnosisField, Form
 from app.models.urgent_care import RESULTS
 from app.services.urgent_care import CALLER_LABELS, RED_FLAG_LABELS, RED_FLAGS, RESULT_LABELS, URGENCY_LABELS
 
@@ -92,7 +92,7 @@ class OutcomeForm(Form):
         choices=[SelectChoice(result, RESULT_LABELS[result]) for result in RESULTS],
         validators=[DataRequired(_l("Choose the result from the list."))],
     )
-    diagnosis = StringField(_l("Diagnosis (ICD-10)"), validators=[Length(max=300)])
+    diagnosis = DiagnosisField(validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     index = HiddenField()
 

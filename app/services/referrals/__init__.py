@@ -52,7 +52,6 @@ from app.services.referrals.rules import (
     bureau_due,
     check_examinations,
     examinations,
-    parse_diagnosis,
     profiles,
     required_for,
 )
@@ -100,7 +99,6 @@ __all__ = [
     "hospitals",
     "open_list",
     "open_referral",
-    "parse_diagnosis",
     "print_talon",
     "profiles",
     "queued",

@@ -7,13 +7,13 @@ text ([GK] in shared/regulations/services-7-14.md): they are settings (REFERRAL_
 REFERRAL_PROFILES) a clinic adjusts, with these as defaults.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.services import icd10
 from app.services.calendar import get_calendar
 
 SERVICE = "hospitalization-referral"
@@ -123,8 +123,11 @@ def check_package(package: Package, today: date, *, complete: bool) -> list[Exam
     if package.profile not in profiles():
         raise InvalidReferral(_l("Choose the receiving department's profile."), field="profile")
     package.preferred_hospital = " ".join((package.preferred_hospital or "").split())[:300]
-    if not package.diagnosis_code:
+    diagnosis = icd10.find(package.diagnosis_code) if package.diagnosis_code else None
+    if diagnosis is None:
         raise InvalidReferral(_l("Enter the diagnosis (ICD-10)."), field="diagnosis")
+    package.diagnosis_code = diagnosis.code
+    package.diagnosis_title = package.diagnosis_title or diagnosis.title_ru
     checks = check_examinations(package.profile, package.examinations, today)
     future = {check.code: check.problem for check in checks if check.problem == "future"}
     if future:
@@ -166,20 +169,3 @@ def check_answer(code: str, hospital: str, day: date | None, today: date) -> tup
             field="hospitalization_date",
         )
     return code, hospital, day
-
-
-_ICD10_CODE = re.compile(r"^[A-Z]\d{2}(?:\.\d{1,2})?$")
-
-
-def parse_diagnosis(text: str | None) -> tuple[str, str]:
-    """ "I11.9 Гипертензивная болезнь" -> ("I11.9", "Гипертензивная болезнь"); ("", "") when empty."""
-    words = (text or "").split(maxsplit=1)
-    if not words:
-        return "", ""
-    code = words[0].upper().replace(",", ".")
-    if not _ICD10_CODE.match(code):
-        raise InvalidReferral(
-            _l("Enter the ICD-10 code first, for example J06.9, then the diagnosis in words."),
-            field="diagnosis",
-        )
-    return code, words[1].strip()[:300] if len(words) > 1 else ""

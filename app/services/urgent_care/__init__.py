@@ -59,7 +59,6 @@ from app.services.urgent_care.rules import (
     emergency_phone,
     examination_due,
     is_department_open,
-    parse_diagnosis,
     result_due,
 )
 from app.services.urgent_care.texts import (
@@ -118,7 +117,6 @@ __all__ = [
     "open_call",
     "open_journal",
     "open_route",
-    "parse_diagnosis",
     "pass_to_team",
     "print_route",
     "record_outcome",

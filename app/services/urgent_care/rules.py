@@ -5,7 +5,6 @@ Imports nothing of the service: every other room builds on this one.
 """
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -14,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.clock import ALMATY, now
 from app.models.urgent_care import CALLER_KINDS, RESULTS, URGENCY_CATEGORIES, UrgentCall
-from app.services import home_visits
+from app.services import home_visits, icd10
 from app.services.calendar import get_calendar
 from app.services.clinic import get_clinic
 
@@ -235,23 +234,11 @@ def check_outcome(call: UrgentCall, outcome: Outcome, moment: datetime) -> Outco
         raise InvalidCall(_l("The end of the examination is in the future. Check it."), field="examined_at")
     if not outcome.diagnosis_code and outcome.result != "care_refused":
         raise InvalidCall(_l("Enter the diagnosis (ICD-10)."), field="diagnosis")
+    if outcome.diagnosis_code:
+        diagnosis = icd10.find(outcome.diagnosis_code)
+        if diagnosis is None:
+            raise InvalidCall(_l("Enter the diagnosis (ICD-10)."), field="diagnosis")
+        outcome.diagnosis_code = diagnosis.code
+        outcome.diagnosis_title = outcome.diagnosis_title or diagnosis.title_ru
     outcome.note = (outcome.note or "").strip()[:MAX_TEXT]
     return outcome
-
-
-_ICD10_CODE = re.compile(r"^[A-Z]\d{2}(?:\.\d{1,2})?$")
-
-
-def parse_diagnosis(text: str | None) -> tuple[str, str]:
-    """ "J06.9 ОРВИ" -> ("J06.9", "ОРВИ"); ("", "") when empty; InvalidCall when the code is not ICD-10's
-    shape (a letter, two digits, an optional point and one or two digits)."""
-    words = (text or "").split(maxsplit=1)
-    if not words:
-        return "", ""
-    code = words[0].upper().replace(",", ".")
-    if not _ICD10_CODE.match(code):
-        raise InvalidCall(
-            _l("Enter the ICD-10 code first, for example J06.9, then the diagnosis in words."),
-            field="diagnosis",
-        )
-    return code, words[1].strip()[:300] if len(words) > 1 else ""
