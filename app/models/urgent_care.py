@@ -102,12 +102,3 @@ class UrgentCall(Base):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
-
-    @property
-    def full_address(self) -> str:
-        parts = [self.address]
-        if self.entrance:
-            parts.append(f"подъезд/кіреберіс {self.entrance}")
-        if self.floor:
-            parts.append(f"этаж/қабат {self.floor}")
-        return ", ".join(parts)

@@ -52,6 +52,7 @@ def test_the_nurse_registers_a_call_and_it_shows_in_the_journal(client, login, f
     assert page.status_code == 200
     text = page_text(page)
     assert "Сейтқали Бауыржан" in text and "28.11.2026 02:00" in text
+    assert "2-кіреберіс, 4-қабат" in text
     journal = client.get("/staff/urgent-care/")
     assert "Сейтқали Бауыржан" in page_text(journal)
     fragment = client.get("/staff/urgent-care/", headers={"HX-Request": "true"})
