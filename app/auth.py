@@ -18,6 +18,10 @@ START_PAGES = (
     ("head", "staff.show_head_start"),
     ("doctor", "staff.show_doctor_start"),
     ("registrar", "staff.show_registrar_start"),
+    # urgent care (service 12) and hospitalization referrals (service 13)
+    ("urgent_nurse", "desk_urgent_care.show_journal"),
+    ("urgent_doctor", "desk_urgent_care.show_route"),
+    ("referral_specialist", "desk_referrals.list_referrals"),
 )
 
 

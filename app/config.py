@@ -129,4 +129,9 @@ class DefaultConfig:
 
     # The clinic's public emergency numbers (shown on red-flag answers).
     EMERGENCY_PHONE = "103"
+    # Urgent care (service 12): the department's phone (empty: the clinic's), its hours (None: the clinic's;
+    # "around the clock"; or ("08:00", "24:00")), and how long before the 7 hours a call turns amber.
+    URGENT_CARE_PHONE = ""
+    URGENT_CARE_HOURS = None
+    URGENT_CARE_DEADLINE_WARNING = timedelta(hours=1)
     CONTACT_CENTRE_PHONE = "1414"

@@ -16,10 +16,14 @@ from app.blueprints.kiosk import bp as kiosk_bp
 from app.blueprints.monitoring import bp as monitoring_bp
 from app.blueprints.outbox_admin import bp as outbox_admin_bp
 from app.blueprints.public import bp as public_bp
+from app.blueprints.referrals import bp as referrals_bp
+from app.blueprints.referrals import desk_bp as desk_referrals_bp
 from app.blueprints.registry_admin import bp as registry_admin_bp
 from app.blueprints.registry_queue import bp as registry_queue_bp
 from app.blueprints.staff import bp as staff_bp
 from app.blueprints.status import bp as status_bp
+from app.blueprints.urgent_care import bp as urgent_care_bp
+from app.blueprints.urgent_care import desk_bp as desk_urgent_care_bp
 from app.blueprints.verify import bp as verify_bp
 
 BLUEPRINTS = (
@@ -44,4 +48,8 @@ BLUEPRINTS = (
     attachment_bp,
     desk_attachment_bp,
     icd10_bp,
+    urgent_care_bp,
+    desk_urgent_care_bp,
+    referrals_bp,
+    desk_referrals_bp,
 )

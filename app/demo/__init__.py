@@ -14,6 +14,7 @@ from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
 from app.demo.complaints import seed_feedback_demo
 from app.demo.registry import seed_registry
+from app.demo.urgent_care import seed_urgent_care_demo
 from app.extensions import db
 from app.models import Clinic, District, Patient
 from app.services import staff_accounts
@@ -42,6 +43,11 @@ STAFF = (
     ("therapist3", "Гүлнар Тоқтарқызы Әбдірахманова", {"doctor"}, "therapist", 3, "107"),
     ("paediatrician", "Мадина Асқарқызы Есенова", {"doctor"}, "paediatrician", 4, "110"),
     ("gp", "Нұржан Әлібекұлы Төлеуов", {"doctor"}, "general_practitioner", 5, "112"),
+    # urgent care (service 12) and hospitalization referrals (service 13)
+    ("nurse", "Әлия Бауыржанқызы Сапарова", {"urgent_nurse"}, None, None, "НМП"),
+    ("urgent1", "Бригада 1: Тимур Омаров (фельдшер)", {"urgent_doctor"}, None, None, "НМП"),
+    ("urgent2", "Бригада 2: Ирина Ли (врач)", {"urgent_doctor"}, None, None, "НМП"),
+    ("referrals", "Гүлмира Ерланқызы Жақсыбекова", {"referral_specialist"}, None, None, "214"),
 )
 
 LAST_NAMES_M = (
@@ -107,6 +113,7 @@ def seed() -> str:
     history_added = seed_feedback_demo()
     attachment_applications_added = seed_attachment_demo()
     bookings_added = seed_appointment_demo(demo_patients())
+    urgent_added = seed_urgent_care_demo()
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -115,7 +122,8 @@ def seed() -> str:
         f"{schedules_created} doctors' schedules created; "
         f"{history_added} past requests added for monitoring; "
         f"{attachment_applications_added} attachment applications added; "
-        f"{bookings_added} appointments booked"
+        f"{bookings_added} appointments booked; "
+        f"{urgent_added} urgent-care calls and hospitalization referrals added"
     )
 
 

@@ -19,10 +19,12 @@ from app.models.kiosk import KioskDevice
 from app.models.notify import SmsMessage
 from app.models.otp import OneTimeCode, RateLimitHit
 from app.models.patient import Patient
+from app.models.referrals import HospitalReferral
 from app.models.registry import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.requests import RequestCounter, RequestEvent, ServiceRequest
 from app.models.session import WebSession
 from app.models.staff import StaffMember, StaffRole
+from app.models.urgent_care import UrgentCall
 
 __all__ = [
     "Appointment",
@@ -39,6 +41,7 @@ __all__ = [
     "Document",
     "DocumentCounter",
     "HomeVisit",
+    "HospitalReferral",
     "InformationFormRequest",
     "KioskDevice",
     "OneTimeCode",
@@ -56,5 +59,6 @@ __all__ = [
     "StaffMember",
     "StaffRole",
     "SurveyResponse",
+    "UrgentCall",
     "WebSession",
 ]

@@ -9,7 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base
 from app.models.clinic import District
 
-ROLES = ("registrar", "doctor", "head", "admin")
+ROLES = (
+    "registrar",
+    "doctor",
+    "head",
+    "admin",
+    # urgent care (service 12) and hospitalization referrals (service 13)
+    "urgent_nurse",
+    "urgent_doctor",
+    "referral_specialist",
+)
 
 
 class StaffMember(UserMixin, Base):

@@ -42,19 +42,24 @@ class DeadlineRule:
     "legal_working_days" (the N-th working day in the labour-law sense, Monday to Friday less holidays: the
     terms of the Law «О государственных услугах»), "same_day" (by the clinic's closing time on the day of
     receipt when received before the same-day cut-off, two hours before closing; otherwise by the next working
-    day's).
+    day's), "elapsed_hours" (N clock hours of elapsed time, night, weekend and holiday included: never the
+    clinic's hours; for a department that works around the clock, like urgent care's 7 hours).
+    `plus_minutes` adds calendar minutes after the hours (urgent care: 5 minutes to register the result).
     """
 
     kind: str
     amount: int = 0
+    plus_minutes: int = 0
 
     @property
     def needs_calendar(self) -> bool:
-        return self.kind != "minutes"
+        return self.kind not in ("minutes", "elapsed_hours")
 
     def apply(self, received_at: datetime, calendar: WorkingCalendar | None) -> datetime:
         if self.kind == "minutes":
             return received_at + timedelta(minutes=self.amount)
+        if self.kind == "elapsed_hours":
+            return received_at + timedelta(hours=self.amount, minutes=self.plus_minutes)
         if self.kind == "working_minutes":
             return calendar.add_working_minutes(received_at, self.amount)
         if self.kind == "working_days":
@@ -213,8 +218,10 @@ _SERVICE_RULES = (
     # 001 annex 11 item 5: 5 + 20 + 5 minutes.
     (11, "sick-leave-certificate", "SC", {"*": DeadlineRule("working_minutes", 30)}, {}, None),
     # 001 annex 12 item 5: 5 minutes to register the call, up to 7 hours to the visit, 5 minutes for the
-    # result.
-    (12, "urgent-care", "UC", {"*": DeadlineRule("working_minutes", 7 * 60 + 10)}, {}, None),
+    # result. Clock hours from the moment the call is received (decision item 4: never working minutes; a
+    # Friday 19:00 call is examined by Saturday 02:00): the 7 hours and the result's 5 minutes. The first 5
+    # minutes are the registration itself, which ends at the moment the deadline counts from.
+    (12, "urgent-care", "UC", {"*": DeadlineRule("elapsed_hours", 7, plus_minutes=5)}, {}, None),
     # 001 annex 13 item 5: 15 minutes + 1 working day at the bureau + 15 minutes; the working day dominates.
     (13, "hospitalization-referral", "HR", _ONE_WORKING_DAY, {}, None),
     # 002 item 5; a duplicate: within one month (item 14).

@@ -62,6 +62,10 @@ ROLE_LABELS = {
     "doctor": _l("Doctor"),
     "head": _l("Head of the clinic"),
     "admin": _l("Administrator"),
+    # urgent care (service 12) and hospitalization referrals (service 13)
+    "urgent_nurse": _l("Nurse-registrar of urgent care"),
+    "urgent_doctor": _l("Urgent-care doctor or feldsher"),
+    "referral_specialist": _l("Hospitalization referral specialist"),
 }
 
 

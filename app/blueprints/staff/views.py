@@ -108,6 +108,16 @@ START_PAGE_TOOLS: dict[str, list[Tool]] = {
             _l("Complaints"),
             _l("Complaints assigned to the head, their deadlines and written answers."),
         ),
+        Tool(
+            "desk_urgent_care.show_journal",
+            _l("Urgent care"),
+            _l("The urgent-care dispatch journal: calls, teams, the 7-hour deadline and its compliance."),
+        ),
+        Tool(
+            "desk_referrals.list_referrals",
+            _l("Hospitalization referrals"),
+            _l("Referrals through the Hospitalization Bureau by status and hospital; the Bureau's queue."),
+        ),
     ],
 }
 
