@@ -23,6 +23,14 @@ from app.models.registry import RegistryAttachment, RegistryPerson, RegistryRegi
 from app.models.requests import RequestCounter, RequestEvent, ServiceRequest
 from app.models.session import WebSession
 from app.models.staff import StaffMember, StaffRole
+from app.models.training import (
+    CommissionDecision,
+    Trainee,
+    TrainingCohort,
+    TrainingCourse,
+    TrainingDocument,
+    TrainingSettings,
+)
 
 __all__ = [
     "Appointment",
@@ -57,4 +65,10 @@ __all__ = [
     "StaffRole",
     "SurveyResponse",
     "WebSession",
+    "CommissionDecision",
+    "Trainee",
+    "TrainingCohort",
+    "TrainingCourse",
+    "TrainingDocument",
+    "TrainingSettings",
 ]

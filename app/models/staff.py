@@ -9,7 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base
 from app.models.clinic import District
 
-ROLES = ("registrar", "doctor", "head", "admin")
+ROLES = (
+    "registrar",
+    "doctor",
+    "head",
+    "admin",
+    # training documents (service 14): the training centre's methodologist and the deputy for academic work
+    "methodologist",
+    "academic_deputy",
+)
 
 
 class StaffMember(UserMixin, Base):

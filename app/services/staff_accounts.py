@@ -62,6 +62,9 @@ ROLE_LABELS = {
     "doctor": _l("Doctor"),
     "head": _l("Head of the clinic"),
     "admin": _l("Administrator"),
+    # training documents (service 14)
+    "methodologist": _l("Training centre methodologist"),
+    "academic_deputy": _l("Deputy head for academic work"),
 }
 
 
