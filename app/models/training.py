@@ -83,6 +83,7 @@ class CommissionDecision(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
 
     cohort: Mapped[TrainingCohort] = relationship(back_populates="decisions")
+    recorded_by: Mapped[StaffMember | None] = relationship()
 
 
 class Trainee(Base):
