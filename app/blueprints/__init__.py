@@ -19,6 +19,7 @@ from app.blueprints.registry_admin import bp as registry_admin_bp
 from app.blueprints.registry_queue import bp as registry_queue_bp
 from app.blueprints.staff import bp as staff_bp
 from app.blueprints.status import bp as status_bp
+from app.blueprints.training import desk_bp as desk_training_bp
 from app.blueprints.verify import bp as verify_bp
 
 BLUEPRINTS = (
@@ -42,4 +43,5 @@ BLUEPRINTS = (
     desk_home_visits_bp,
     attachment_bp,
     desk_attachment_bp,
+    desk_training_bp,
 )

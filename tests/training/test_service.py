@@ -52,7 +52,7 @@ def duplicate_application(original, **changes):
     return training.apply_for_duplicate(original, **values)
 
 
-# ---- the 15-working-day clock ------------------------------------------------------------------------------
+# ---- the 15-working-day clock ----------------------------------------------------------------------------
 
 
 def test_the_clock_is_15_working_days_of_the_clinic_from_the_commission_decision(centre):
@@ -94,7 +94,7 @@ def test_the_request_completes_when_the_document_is_ready_and_is_in_time(centre,
     assert training.state_of(document) == "ready"
 
 
-# ---- suspension and resumption ----------------------------------------------------------------------------
+# ---- suspension and resumption ---------------------------------------------------------------------------
 
 
 def test_a_debt_suspends_and_lifting_it_resumes_the_clock_without_the_paused_days(centre, frozen):
@@ -135,7 +135,7 @@ def test_lifting_what_is_not_suspended_is_refused(centre):
         training.lift_suspension(document, actor=Actor.system())
 
 
-# ---- who gets a document -------------------------------------------------------------------------------
+# ---- who gets a document ---------------------------------------------------------------------------------
 
 
 def test_someone_who_did_not_pass_gets_no_document(centre):
@@ -173,7 +173,7 @@ def test_the_database_refuses_a_second_original_too(centre):
     db.session.rollback()
 
 
-# ---- the blank, signatures, seal --------------------------------------------------------------------------
+# ---- the blank, signatures, seal -------------------------------------------------------------------------
 
 
 def test_a_blank_is_used_once(centre):
@@ -264,7 +264,7 @@ def test_hand_over_to_a_proxy_needs_the_power_of_attorney_and_the_journal_signat
     assert "Ахметов Айдар" in " ".join(row) and "KZ 0001234" in row
 
 
-# ---- paid duplicates --------------------------------------------------------------------------------------
+# ---- paid duplicates -------------------------------------------------------------------------------------
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ from app.services.training.queries import (
     is_enabled,
     journal_csv,
     journal_entries,
+    journal_pdf,
     journal_row,
     open_cohort,
     open_document,
@@ -77,7 +78,7 @@ from app.services.training.texts import (
     STEP_LABELS,
 )
 
-# ---- hooks -------------------------------------------------------------------------------------------------
+# ---- hooks ------------------------------------------------------------------------------------------------
 
 DOCUMENT_KINDS = {
     kind: register_kind(code, DOCUMENT_PREFIXES[kind], DOCUMENT_TITLES[kind])
@@ -121,6 +122,7 @@ __all__ = [
     "is_enabled",
     "journal_csv",
     "journal_entries",
+    "journal_pdf",
     "journal_row",
     "lift_suspension",
     "open_cohort",

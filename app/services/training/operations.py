@@ -91,7 +91,7 @@ def require_enabled() -> None:
         raise ModuleSwitchedOff()
 
 
-# ---- the setting -------------------------------------------------------------------------------------------
+# ---- the setting -----------------------------------------------------------------------------------------
 
 
 def save_settings(
@@ -112,7 +112,7 @@ def save_settings(
     return row
 
 
-# ---- courses, cohorts, trainees ----------------------------------------------------------------------------
+# ---- courses, cohorts, trainees --------------------------------------------------------------------------
 
 
 def create_course(*, programme: str, kind: str, hours: int, actor: Actor) -> TrainingCourse:
@@ -166,7 +166,7 @@ def add_trainee(
     return trainee
 
 
-# ---- the commission's decision starts the clock ------------------------------------------------------------
+# ---- the commission's decision starts the clock ----------------------------------------------------------
 
 
 def record_decision(
@@ -238,7 +238,7 @@ def open_original(trainee: Trainee, *, actor: Actor) -> TrainingDocument:
     return document
 
 
-# ---- suspension for a debt ---------------------------------------------------------------------------------
+# ---- suspension for a debt -------------------------------------------------------------------------------
 
 
 def suspend(document: TrainingDocument, *, debt_kind: str, reason: str, actor: Actor) -> TrainingDocument:
@@ -282,7 +282,7 @@ def lift_suspension(document: TrainingDocument, *, actor: Actor) -> TrainingDocu
     return document
 
 
-# ---- paid duplicates ---------------------------------------------------------------------------------------
+# ---- paid duplicates -------------------------------------------------------------------------------------
 
 
 def apply_for_duplicate(
@@ -367,7 +367,7 @@ def approve_duplicate(document: TrainingDocument, *, actor: Actor) -> TrainingDo
     return document
 
 
-# ---- preparing and handing over ----------------------------------------------------------------------------
+# ---- preparing and handing over --------------------------------------------------------------------------
 
 
 def prepare(

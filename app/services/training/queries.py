@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.actors import Actor
-from app.core.clock import ALMATY, now
+from app.core.clock import ALMATY, local_now, now
+from app.documents import render_pdf
 from app.extensions import db
 from app.models import (
     StaffMember,
@@ -23,7 +24,13 @@ from app.models import (
 )
 from app.services.audit import audit
 from app.services.training.rules import SIGNER_ROLES
-from app.services.training.texts import DUPLICATE_LABEL, PROGRAMME_KIND_LABELS, RECEIVER_LABELS, SIGNED_LABEL
+from app.services.training.texts import (
+    DUPLICATE_LABEL,
+    JOURNAL_COLUMNS,
+    PROGRAMME_KIND_LABELS,
+    RECEIVER_LABELS,
+    SIGNED_LABEL,
+)
 
 
 def settings() -> TrainingSettings:
@@ -164,7 +171,7 @@ def blank_in_use(series: str, number: str) -> bool:
     )
 
 
-# ---- the accounting journal (журнал учёта), 002 lines 1666 and 1680 and the columns of B.14 ----------------
+# ---- the accounting journal (журнал учёта), 002 lines 1666 and 1680 and the columns of B.14 --------------
 
 
 def journal_entries(*, actor: Actor, printed: bool = False) -> list[TrainingDocument]:
@@ -237,3 +244,18 @@ def journal_csv(rows: list[list[str]], headings: list[str], *, semicolon: bool) 
     writer.writerow(headings)
     writer.writerows(rows)
     return ("\ufeff" if semicolon else "") + buffer.getvalue()
+
+
+def journal_pdf(*, actor: Actor, language: str) -> bytes:
+    """The accounting journal printed (a view, not a stored document), in the reader's language."""
+    entries = journal_entries(actor=actor, printed=True)
+    return render_pdf(
+        "documents/training_journal.html",
+        {
+            "columns": JOURNAL_COLUMNS,
+            "rows": [journal_row(entry) for entry in entries],
+            "printed_at": local_now(),
+            "printed_by": actor.label,
+        },
+        language=language,
+    )

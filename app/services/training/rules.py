@@ -97,7 +97,7 @@ def stamp_text(original_blank: str) -> str:
     return DUPLICATE_STAMP.format(number=original_blank or "______")
 
 
-# ---- errors the person sees --------------------------------------------------------------------------------
+# ---- errors the person sees ------------------------------------------------------------------------------
 
 
 class TrainingError(Exception):
@@ -284,7 +284,7 @@ class EndsBeforeStart(TrainingError):
         return _("The last day of study cannot be before the first.")
 
 
-# ---- the printed document: the blank's Russian wording, Kazakh beside it when the clinic wants both --------
+# ---- the printed document: the blank's Russian wording, Kazakh beside it when the clinic wants both ------
 
 PRINT_LABELS = {
     "issued_to": T("Осы құжат берілді", "Настоящий документ выдан"),
