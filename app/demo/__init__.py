@@ -14,6 +14,7 @@ from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
 from app.demo.complaints import seed_feedback_demo
 from app.demo.registry import seed_registry
+from app.demo.training import seed_training_demo
 from app.extensions import db
 from app.models import Clinic, District, Patient
 from app.services import staff_accounts
@@ -42,6 +43,9 @@ STAFF = (
     ("therapist3", "Гүлнар Тоқтарқызы Әбдірахманова", {"doctor"}, "therapist", 3, "107"),
     ("paediatrician", "Мадина Асқарқызы Есенова", {"doctor"}, "paediatrician", 4, "110"),
     ("gp", "Нұржан Әлібекұлы Төлеуов", {"doctor"}, "general_practitioner", 5, "112"),
+    # training documents (service 14): the training centre's methodologist and the deputy for academic work
+    ("methodologist", "Динара Маратқызы Әбенова", {"methodologist"}, None, None, "305"),
+    ("academic_deputy", "Гүлмира Серікқызы Тоқтарова", {"academic_deputy"}, None, None, "204"),
 )
 
 LAST_NAMES_M = (
@@ -107,6 +111,7 @@ def seed() -> str:
     history_added = seed_feedback_demo()
     attachment_applications_added = seed_attachment_demo()
     bookings_added = seed_appointment_demo(demo_patients())
+    training_documents_added = seed_training_demo()
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -115,7 +120,8 @@ def seed() -> str:
         f"{schedules_created} doctors' schedules created; "
         f"{history_added} past requests added for monitoring; "
         f"{attachment_applications_added} attachment applications added; "
-        f"{bookings_added} appointments booked"
+        f"{bookings_added} appointments booked; "
+        f"{training_documents_added} training documents opened"
     )
 
 
