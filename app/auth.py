@@ -18,6 +18,9 @@ START_PAGES = (
     ("head", "staff.show_head_start"),
     ("doctor", "staff.show_doctor_start"),
     ("registrar", "staff.show_registrar_start"),
+    # training documents (service 14)
+    ("academic_deputy", "desk_training.show_worklist"),
+    ("methodologist", "desk_training.show_worklist"),
 )
 
 
