@@ -261,3 +261,34 @@ def test_a_document_for_someone_who_did_not_pass_cannot_be_prepared(client, logi
     assert "Өтті: 04.11.2026 күнгі №12 шешім" in page
     assert count_documents() == 1
     assert date(2026, 11, 4) == cohort.decisions[0].decided_on
+
+
+def test_a_second_original_of_the_same_programme_is_refused_at_the_desk(client, login, centre):
+    cohort = make_cohort(trainees=1)
+    decide(cohort)
+    again = training.create_cohort(
+        cohort.course,
+        code="2027-01",
+        starts_on=date(2026, 11, 2),
+        ends_on=date(2026, 11, 20),
+        actor=Actor.system(),
+    )
+    same = training.add_trainee(
+        again,
+        full_name=cohort.trainees[0].full_name,
+        iin=cohort.trainees[0].iin,
+        workplace="",
+        actor=Actor.system(),
+    )
+    db.session.commit()
+    login("methodologist")
+    client.get("/lang/ru")
+    response = client.post(
+        f"/staff/training/cohorts/{again.id}/decisions",
+        data={"number": "30", "decided_on": "2026-11-24", "passed": [str(same.id)]},
+    )
+    assert response.status_code == 422
+    assert "У этого человека уже есть подлинник по этой программе" in page_text(response)
+    db.session.expire_all()
+    assert count_documents() == 1
+    assert training.get_cohort(again.id).decisions == []

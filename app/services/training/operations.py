@@ -183,6 +183,9 @@ def record_decision(
     passed = [candidates[trainee_id] for trainee_id in passed_ids if trainee_id in candidates]
     if not passed:
         raise NothingTicked()
+    # Checked before anything changes: someone with an original of this programme from another cohort.
+    if any(original_of(trainee) is not None for trainee in passed):
+        raise SecondOriginal()
     decision = CommissionDecision(
         cohort=cohort, number=number, decided_on=decided_on, recorded_at=now(), recorded_by=actor.staff
     )
