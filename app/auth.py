@@ -22,6 +22,9 @@ START_PAGES = (
     ("urgent_nurse", "desk_urgent_care.show_journal"),
     ("urgent_doctor", "desk_urgent_care.show_route"),
     ("referral_specialist", "desk_referrals.list_referrals"),
+    # training documents (service 14)
+    ("academic_deputy", "desk_training.show_worklist"),
+    ("methodologist", "desk_training.show_worklist"),
 )
 
 

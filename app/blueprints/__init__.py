@@ -22,6 +22,7 @@ from app.blueprints.registry_admin import bp as registry_admin_bp
 from app.blueprints.registry_queue import bp as registry_queue_bp
 from app.blueprints.staff import bp as staff_bp
 from app.blueprints.status import bp as status_bp
+from app.blueprints.training import desk_bp as desk_training_bp
 from app.blueprints.urgent_care import bp as urgent_care_bp
 from app.blueprints.urgent_care import desk_bp as desk_urgent_care_bp
 from app.blueprints.verify import bp as verify_bp
@@ -52,4 +53,5 @@ BLUEPRINTS = (
     desk_urgent_care_bp,
     referrals_bp,
     desk_referrals_bp,
+    desk_training_bp,
 )

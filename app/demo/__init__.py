@@ -14,6 +14,7 @@ from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
 from app.demo.complaints import seed_feedback_demo
 from app.demo.registry import seed_registry
+from app.demo.training import seed_training_demo
 from app.demo.urgent_care import seed_urgent_care_demo
 from app.extensions import db
 from app.models import Clinic, District, Patient
@@ -48,6 +49,9 @@ STAFF = (
     ("urgent1", "Бригада 1: Тимур Омаров (фельдшер)", {"urgent_doctor"}, None, None, "НМП"),
     ("urgent2", "Бригада 2: Ирина Ли (врач)", {"urgent_doctor"}, None, None, "НМП"),
     ("referrals", "Гүлмира Ерланқызы Жақсыбекова", {"referral_specialist"}, None, None, "214"),
+    # training documents (service 14): the training centre's methodologist and the deputy for academic work
+    ("methodologist", "Динара Маратқызы Әбенова", {"methodologist"}, None, None, "305"),
+    ("academic_deputy", "Гүлмира Серікқызы Тоқтарова", {"academic_deputy"}, None, None, "204"),
 )
 
 LAST_NAMES_M = (
@@ -114,6 +118,7 @@ def seed() -> str:
     attachment_applications_added = seed_attachment_demo()
     bookings_added = seed_appointment_demo(demo_patients())
     urgent_added = seed_urgent_care_demo()
+    training_documents_added = seed_training_demo()
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -123,7 +128,8 @@ def seed() -> str:
         f"{history_added} past requests added for monitoring; "
         f"{attachment_applications_added} attachment applications added; "
         f"{bookings_added} appointments booked; "
-        f"{urgent_added} urgent-care calls and hospitalization referrals added"
+        f"{urgent_added} urgent-care calls and hospitalization referrals added; "
+        f"{training_documents_added} training documents opened"
     )
 
 

@@ -24,6 +24,14 @@ from app.models.registry import RegistryAttachment, RegistryPerson, RegistryRegi
 from app.models.requests import RequestCounter, RequestEvent, ServiceRequest
 from app.models.session import WebSession
 from app.models.staff import StaffMember, StaffRole
+from app.models.training import (
+    CommissionDecision,
+    Trainee,
+    TrainingCohort,
+    TrainingCourse,
+    TrainingDocument,
+    TrainingSettings,
+)
 from app.models.urgent_care import UrgentCall
 
 __all__ = [
@@ -61,4 +69,10 @@ __all__ = [
     "SurveyResponse",
     "UrgentCall",
     "WebSession",
+    "CommissionDecision",
+    "Trainee",
+    "TrainingCohort",
+    "TrainingCourse",
+    "TrainingDocument",
+    "TrainingSettings",
 ]

@@ -18,6 +18,9 @@ ROLES = (
     "urgent_nurse",
     "urgent_doctor",
     "referral_specialist",
+    # training documents (service 14): the training centre's methodologist and the deputy for academic work
+    "methodologist",
+    "academic_deputy",
 )
 
 

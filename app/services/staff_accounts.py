@@ -66,6 +66,9 @@ ROLE_LABELS = {
     "urgent_nurse": _l("Nurse-registrar of urgent care"),
     "urgent_doctor": _l("Urgent-care doctor or feldsher"),
     "referral_specialist": _l("Hospitalization referral specialist"),
+    # training documents (service 14)
+    "methodologist": _l("Training centre methodologist"),
+    "academic_deputy": _l("Deputy head for academic work"),
 }
 
 
