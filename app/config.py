@@ -126,6 +126,13 @@ class DefaultConfig:
     # this long before its deadline (one working day).
     ATTACHMENT_DEADLINE_WARNING = timedelta(hours=2)
 
+    # Backups (app/ops/backup.py, `flask backup`): the folder archives go to (empty: <instance>/backups) and
+    # how many of the newest the nightly timer keeps there; PG_BIN_DIR picks the pg_dump/pg_restore to use
+    # (empty: the newest under /usr/lib/postgresql, else PATH's).
+    BACKUP_DIR = ""
+    BACKUP_KEEP = 14
+    PG_BIN_DIR = ""
+
     # The clinic's public emergency numbers (shown on red-flag answers).
     EMERGENCY_PHONE = "103"
     CONTACT_CENTRE_PHONE = "1414"

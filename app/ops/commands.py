@@ -1,0 +1,74 @@
+"""The administrator's commands: `flask --app wsgi backup|restore|upgrade` (see README, "Running it at a
+clinic")."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade as migrate_upgrade
+
+from app.config import PROJECT_ROOT
+from app.ops import backup as backups
+
+
+def init_app(app) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(upgrade_command)
+
+
+@click.command("backup")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--keep", type=int, default=None, help="Keep only this many newest archives in DIRECTORY.")
+@with_appcontext
+def backup_command(directory, keep):
+    """Write one archive (database, uploads, secret key, manifest) into DIRECTORY
+    (default BACKUP_DIR or instance/backups)."""
+    keep = keep if keep is not None else current_app.config.get("BACKUP_KEEP")
+    try:
+        path = backups.create(directory, keep=keep)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(str(path))
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the current data.")
+@with_appcontext
+def restore_command(archive, yes):
+    """Replace the database, uploads and secret key with ARCHIVE's, then migrate an older schema.
+    Stop the app (systemctl stop emhana) first."""
+    try:
+        manifest = backups.check(archive)
+        click.echo(
+            f"archive taken {manifest['created_at']} by Emhana {manifest['app_version']}, "
+            f"schema {manifest['schema_revision']}, {len(manifest['files'])} files"
+        )
+        if not yes:
+            click.confirm("This replaces ALL current data of this installation. Go on?", abort=True)
+        backups.restore(archive)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("restored")
+
+
+@click.command("upgrade")
+@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@with_appcontext
+def upgrade_command(backup_dir):
+    """Back up, then migrate the database to this version's schema. A failed backup migrates nothing."""
+    before = backups.current_revision()
+    head = backups.revisions().head
+    if before == head:
+        click.echo(f"the schema is current ({head}); nothing to migrate")
+        return
+    if before is not None:
+        try:
+            path = backups.create(backup_dir)
+        except backups.BackupError as error:
+            raise click.ClickException(f"backup failed, nothing migrated: {error}") from None
+        click.echo(f"backed up to {path}")
+    migrate_upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    click.echo(f"migrated {before or 'an empty database'} -> {head}")
