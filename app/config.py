@@ -75,6 +75,12 @@ class DefaultConfig:
     SMS_HTTP_SENDER = "Emhana"
     SMS_CONNECT_TIMEOUT = 2.0
     SMS_READ_TIMEOUT = 5.0
+    # With a real gateway, messages about requests are sent by the SMS worker after the request's commit
+    # (app/services/sms.py): tried again with a growing pause for this long (a reminder: until the visit),
+    # and at most SMS_MAX_ATTEMPTS times (0: no limit but the time). The worker looks for work this often.
+    SMS_RETRY_FOR = timedelta(hours=24)
+    SMS_MAX_ATTEMPTS = 0
+    SMS_WORKER_INTERVAL = 2.0  # seconds
 
     # One-time codes (app/services/otp.py): life and wrong tries per code; then how many may be sent, counting
     # only codes the SMS gateway took: one per IIN per OTP_IIN_COOLDOWN whoever asks, OTP_SENDS_PER_IIN a day

@@ -32,6 +32,7 @@ to the people, knowing that they can then read every live code.
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
@@ -123,6 +124,48 @@ def send(phone: str, text: str, *, purpose: str, language: str = "kk", secret: s
         message.sent_at = now()
         db.session.flush()
     return message.id
+
+
+def queue(
+    phone: str,
+    language: str,
+    render: Callable[[], str],
+    *,
+    purpose: str,
+    request_id: int | None = None,
+    kind: str = "",
+    due_until: datetime | None = None,
+) -> int:
+    """Keep a message for the SMS worker (app.services.sms.deliver_queued), in the caller's transaction:
+    nothing waits on the gateway here. Returns the outbox id. Not for one-time codes (their text is masked
+    once stored; the person waiting for one is told at once whether it went)."""
+    if not phone:
+        raise ValueError("an SMS needs a phone number")
+    with force_locale(language):
+        text = str(render())
+    message = SmsMessage(
+        created_at=now(),
+        phone=phone,
+        purpose=purpose[:80],
+        language=language,
+        text=text,
+        backend=get_backend().name,
+        status="queued",
+        request_id=request_id,
+        kind=kind[:40],
+        attempts=0,
+        next_attempt_at=now(),
+        due_until=due_until,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message.id
+
+
+def deliver(message_id: int, phone: str, text: str) -> str:
+    """Hand one queued message to the backend, touching no database: the worker calls it between its
+    transactions. Returns the provider's id; raises SmsUnavailable."""
+    return get_backend().deliver(phone, text, reference=str(message_id))
 
 
 def send_localized(

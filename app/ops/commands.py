@@ -1,6 +1,8 @@
 """The administrator's commands: `flask --app wsgi backup|restore|upgrade` (see README, "Running it at a
 clinic")."""
 
+import signal
+import time
 from pathlib import Path
 
 import click
@@ -9,13 +11,16 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade as migrate_upgrade
 
 from app.config import PROJECT_ROOT
+from app.extensions import db
 from app.ops import backup as backups
+from app.services import sms
 
 
 def init_app(app) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(upgrade_command)
+    app.cli.add_command(send_sms_command)
 
 
 @click.command("backup")
@@ -72,3 +77,28 @@ def upgrade_command(backup_dir):
         click.echo(f"backed up to {path}")
     migrate_upgrade(directory=str(PROJECT_ROOT / "migrations"))
     click.echo(f"migrated {before or 'an empty database'} -> {head}")
+
+
+@click.command("send-sms")
+@click.option("--once", is_flag=True, help="Send what is due now and stop (otherwise: loop until stopped).")
+@click.option("--interval", type=float, default=None, help="Seconds between looks (SMS_WORKER_INTERVAL).")
+@with_appcontext
+def send_sms_command(once, interval):
+    """The SMS worker: send the queued messages after their requests committed, retrying with backoff.
+    Runs as deploy/emhana-sms.service; SIGTERM lets the message in hand finish first."""
+    interval = interval if interval is not None else float(current_app.config.get("SMS_WORKER_INTERVAL", 2.0))
+    stopping = []
+    if not once:
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    while True:
+        try:
+            tried = sms.deliver_queued()
+        finally:
+            db.session.remove()
+        if once:
+            click.echo(f"{tried} messages tried")
+            return
+        if stopping:
+            return
+        if not tried:
+            time.sleep(interval)

@@ -68,7 +68,7 @@ def instance_of(app) -> Path:
 
 
 @pytest.fixture
-def make_staff(installation):
+def installation_staff(installation):
     """Staff accounts in the installation's own database (the suite's fixture of that name uses `app`)."""
 
     def make(username="staff", roles=("registrar",), **fields):

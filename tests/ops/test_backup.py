@@ -173,12 +173,12 @@ def test_rotation_keeps_the_newest(installation, tmp_path, frozen):
 
 # ---- a backup while bookings are being written ----------------------------------------------------------
 def test_a_backup_taken_while_bookings_are_written_restores_consistently(
-    installation, make_staff, tmp_path, frozen
+    installation, installation_staff, tmp_path, frozen
 ):
     frozen(2026, 11, 23, 7, 30)
     app = installation
     make_clinic()
-    doctor = make_doctor(make_staff)
+    doctor = make_doctor(installation_staff)
     patient_ids = [make_patient(serial).id for serial in range(1, 41)]
     doctor_id = doctor.id
     db.session.commit()
