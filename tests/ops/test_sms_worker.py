@@ -14,7 +14,7 @@ from app.core.actors import Actor
 from app.core.clock import now
 from app.extensions import db
 from app.models import Appointment, SmsMessage
-from app.services import appointments, sms
+from app.services import appointments, otp, sms
 from tests.appointments.factories import MONDAY, at, make_clinic, make_doctor, make_patient
 
 TUESDAY = MONDAY + timedelta(days=1)
@@ -213,3 +213,32 @@ def test_without_a_gateway_the_demo_outbox_keeps_the_message_at_once(app, clinic
     booking = book(make_patient(1), clinic_with_doctor, at(MONDAY, 9, 0))
     assert [m.status for m in db.session.scalars(select(SmsMessage))] == ["stored"]
     assert "sms_booked" in steps_of(booking)
+
+
+def test_a_sign_in_code_waiting_on_a_hanging_gateway_holds_no_lock(app, gateway, clinic_with_doctor):
+    """A one-time code is still sent while the person waits (they are told at once if it failed), but its
+    outbox row is committed on its own before the gateway is called: the request holds no lock meanwhile."""
+    doctor = clinic_with_doctor
+    gateway.hanging = True
+    outcome = []
+
+    def ask_for_a_code():
+        with app.app_context():
+            try:
+                code = otp.issue(purpose="login", iin="850401300111", phone="+77010000099", language="ru")
+                outcome.append(code.sms_message_id)
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    asking = threading.Thread(target=ask_for_a_code)
+    asking.start()
+    try:
+        assert gateway.holding.wait(10), "the code never reached the gateway"
+        booking = book(make_patient(2), doctor, at(MONDAY, 9, 15))
+        assert asking.is_alive() and booking.id
+    finally:
+        gateway.release()
+        asking.join(30)
+    assert outcome and outcome[0]
+    assert db.session.get(SmsMessage, outcome[0]).status == "sent"
