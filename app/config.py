@@ -132,6 +132,10 @@ class DefaultConfig:
     # this long before its deadline (one working day).
     ATTACHMENT_DEADLINE_WARNING = timedelta(hours=2)
 
+    # Logging (app/ops/logs.py): to stderr (the journal under systemd); "json" for one JSON object a line.
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "text"
+
     # Backups (app/ops/backup.py, `flask backup`): the folder archives go to (empty: <instance>/backups) and
     # how many of the newest the nightly timer keeps there; PG_BIN_DIR picks the pg_dump/pg_restore to use
     # (empty: the newest under /usr/lib/postgresql, else PATH's).
