@@ -132,6 +132,11 @@ class DefaultConfig:
     # this long before its deadline (one working day).
     ATTACHMENT_DEADLINE_WARNING = timedelta(hours=2)
 
+    # How long the nightly purge (`flask purge`, app/ops/purge.py) keeps expired one-time codes and the
+    # words of old SMS (the outbox rows themselves stay).
+    RETAIN_ONE_TIME_CODES = timedelta(days=30)
+    RETAIN_SMS_TEXTS = timedelta(days=180)
+
     # Logging (app/ops/logs.py): to stderr (the journal under systemd); "json" for one JSON object a line.
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"

@@ -27,6 +27,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,10 +105,14 @@ def current_revision() -> str | None:
 
 
 def app_version() -> str:
+    """pyproject.toml's version: a clinic's install runs from the checkout without installing the project."""
     try:
-        return importlib.metadata.version("emhana")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+        return tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        try:
+            return importlib.metadata.version("emhana")
+        except importlib.metadata.PackageNotFoundError:
+            return "unknown"
 
 
 def _dialect() -> str:

@@ -9,10 +9,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade as migrate_upgrade
+from sqlalchemy import inspect
 
 from app.config import PROJECT_ROOT
+from app.demo import seed
 from app.extensions import db
 from app.ops import backup as backups
+from app.ops.purge import purge
 from app.services import sms
 
 
@@ -21,6 +24,8 @@ def init_app(app) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(upgrade_command)
     app.cli.add_command(send_sms_command)
+    app.cli.add_command(prepare_demo_command)
+    app.cli.add_command(purge_command)
 
 
 @click.command("backup")
@@ -102,3 +107,39 @@ def send_sms_command(once, interval):
             return
         if not tried:
             time.sleep(interval)
+
+
+DEMO_MARKER = "demo-database"
+
+
+@click.command("prepare-demo")
+@with_appcontext
+def prepare_demo_command():
+    """For `make run`: migrate, then seed the demo clinic, but only into a database this command found
+    empty (it notes that in instance/demo-database). A database with real data is never seeded: the demo's
+    accounts have a published password."""
+    url = db.engine.url.render_as_string(hide_password=True)
+    marker = Path(current_app.instance_path) / DEMO_MARKER
+    fresh = not inspect(db.engine).get_table_names()
+    db.engine.dispose()
+    migrate_upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    if fresh:
+        marker.write_text(url + "\n")
+        marker.chmod(0o600)
+    if marker.is_file() and marker.read_text().strip() == url:
+        click.echo(seed())
+        db.session.commit()
+    else:
+        click.echo(
+            f"{url} was not created by `make run`: the demo clinic is not seeded into it "
+            f"(to seed it anyway: flask --app wsgi seed-demo)"
+        )
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command():
+    """Remove expired one-time codes, the words of old SMS and old rate-limit hits (retention settings)."""
+    purged = purge()
+    db.session.commit()
+    click.echo(str(purged))

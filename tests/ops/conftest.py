@@ -36,9 +36,9 @@ def database_of_its_own(tmp_path):
 
 
 @pytest.fixture
-def installation(database_of_its_own, tmp_path):
-    """A clinic's app on its own instance folder, migrated to head, with a secret key file; its context is
-    pushed for the test."""
+def bare_installation(database_of_its_own, tmp_path):
+    """A clinic's app on its own instance folder and an empty database, with a secret key file; its
+    context is pushed for the test."""
     instance = tmp_path / "instance"
     instance.mkdir(mode=0o700)
     app = create_app(
@@ -57,10 +57,16 @@ def installation(database_of_its_own, tmp_path):
     (instance / "secret_key").write_text(secrets.token_hex(32))
     (instance / "secret_key").chmod(0o600)
     with app.app_context():
-        upgrade(directory=str(PROJECT_ROOT / "migrations"))
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def installation(bare_installation):
+    """The same, migrated to head."""
+    upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    return bare_installation
 
 
 def instance_of(app) -> Path:
