@@ -15,6 +15,7 @@ from app.config import PROJECT_ROOT
 from app.demo import seed
 from app.extensions import db
 from app.ops import backup as backups
+from app.ops import logs
 from app.ops.purge import purge
 from app.services import sms
 
@@ -59,6 +60,7 @@ def restore_command(archive, yes):
         if not yes:
             click.confirm("This replaces ALL current data of this installation. Go on?", abort=True)
         backups.restore(archive)
+        _keep_our_logging()
     except backups.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo("restored")
@@ -80,7 +82,7 @@ def upgrade_command(backup_dir):
         except backups.BackupError as error:
             raise click.ClickException(f"backup failed, nothing migrated: {error}") from None
         click.echo(f"backed up to {path}")
-    migrate_upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    _migrate()
     click.echo(f"migrated {before or 'an empty database'} -> {head}")
 
 
@@ -122,7 +124,7 @@ def prepare_demo_command():
     marker = Path(current_app.instance_path) / DEMO_MARKER
     fresh = not inspect(db.engine).get_table_names()
     db.engine.dispose()
-    migrate_upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    _migrate()
     if fresh:
         marker.write_text(url + "\n")
         marker.chmod(0o600)
@@ -143,3 +145,14 @@ def purge_command():
     purged = purge()
     db.session.commit()
     click.echo(str(purged))
+
+
+def _migrate() -> None:
+    migrate_upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    _keep_our_logging()
+
+
+def _keep_our_logging() -> None:
+    """Alembic's env.py has just replaced the root logger's handlers (see app.ops.logs.configure_root)."""
+    if not current_app.testing or current_app.config.get("LOG_CONFIGURE"):
+        logs.configure_root(current_app.config)

@@ -100,11 +100,22 @@ def init_app(app: Flask) -> None:
     app.after_request(_give_request_id)
     if app.testing and not app.config.get("LOG_CONFIGURE"):
         return
+    configure_root(app.config)
+
+
+def configure_root(config) -> None:
+    """Our handler on the root logger, alone: Alembic's env.py replaces the root's handlers with its own
+    (migrations/alembic.ini) whenever migrations run, so commands that migrate call this again after."""
     root = logging.getLogger()
-    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
-        root.removeHandler(old)
-    root.addHandler(handler_for(app.config))
-    root.setLevel(str(app.config.get("LOG_LEVEL") or "INFO").upper())
+    for old in list(root.handlers):
+        if old.get_name() == _HANDLER_NAME or not _is_pytest_capture(old):
+            root.removeHandler(old)
+    root.addHandler(handler_for(config))
+    root.setLevel(str(config.get("LOG_LEVEL") or "INFO").upper())
+
+
+def _is_pytest_capture(handler: logging.Handler) -> bool:
+    return type(handler).__module__.startswith("_pytest")
 
 
 def _take_request_id() -> None:
