@@ -122,6 +122,7 @@ def prepare_demo_command():
     accounts have a published password."""
     url = db.engine.url.render_as_string(hide_password=True)
     marker = Path(current_app.instance_path) / DEMO_MARKER
+    db.session.remove()
     fresh = not inspect(db.engine).get_table_names()
     db.engine.dispose()
     _migrate()
