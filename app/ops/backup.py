@@ -8,7 +8,8 @@ The archive (a gzipped tar) holds:
     database/emhana.sqlite3  a snapshot through SQLite's online backup API (a WAL database cannot be copied)
     database/emhana.pgdump   or `pg_dump -Fc` of the PostgreSQL database (one consistent snapshot)
     uploads/...            the files brought to the desk (INSTANCE_UPLOADS)
-    keys/secret_key        instance/secret_key: without it sessions and signed links of the old server die
+    instance/...           instance/secret_key (without it sessions and signed links of the old server die),
+                           instance/config.py and any other key kept there (a document-signing key)
 
 A restore checks every checksum before it touches anything, refuses an archive whose schema revision this
 code does not know (taken by a newer version: upgrade the code first) or of another database kind, replaces
@@ -48,7 +49,8 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database/emhana.sqlite3"
 PG_MEMBER = "database/emhana.pgdump"
-KEY_MEMBER = "keys/secret_key"
+INSTANCE_PREFIX = "instance/"
+KEY_MEMBER = INSTANCE_PREFIX + "secret_key"
 UPLOADS_PREFIX = "uploads/"
 ARCHIVE_GLOB = "emhana-*.tar.gz"
 _CHUNK = 1024 * 1024
@@ -68,10 +70,6 @@ class Revisions:
 def uploads_dir() -> Path:
     configured = current_app.config.get("INSTANCE_UPLOADS")
     return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-
-
-def key_file() -> Path:
-    return Path(current_app.instance_path) / "secret_key"
 
 
 def default_dir() -> Path:
@@ -158,8 +156,7 @@ def create(directory: Path | None = None, *, keep: int | None = None) -> Path:
         if uploads.is_dir():
             for path in sorted(p for p in uploads.rglob("*") if p.is_file()):
                 files[UPLOADS_PREFIX + path.relative_to(uploads).as_posix()] = path
-        if key_file().is_file():
-            files[KEY_MEMBER] = key_file()
+        files.update(_instance_files())
         manifest = {
             "format": FORMAT,
             "app": "emhana",
@@ -185,6 +182,37 @@ def create(directory: Path | None = None, *, keep: int | None = None) -> Path:
     if keep:
         rotate(directory, keep)
     return final
+
+
+def _instance_files() -> dict[str, Path]:
+    """The secret key and whatever else the instance folder keeps beside the data: instance/config.py, a
+    document-signing key and its certificate, ... Not the SQLite files (the snapshot stands for them), the
+    uploads (their own part), backups, or a backup's or restore's work folder."""
+    instance = Path(current_app.instance_path).resolve()
+    skipped = {uploads_dir().resolve(), default_dir().resolve()}
+    database = _sqlite_path().resolve() if _dialect() == "sqlite" else None
+    found = {}
+    for path in sorted(instance.rglob("*")):
+        relative = path.relative_to(instance)
+        if not path.is_file() or any(part.startswith((".staging-", ".restore-")) for part in relative.parts):
+            continue
+        if any(folder == path or folder in path.parents for folder in skipped):
+            continue
+        if database is not None and path.name.startswith(database.name) and path.parent == database.parent:
+            continue
+        found[INSTANCE_PREFIX + relative.as_posix()] = path
+    return found
+
+
+def _put_back_instance_files(restored: Path) -> None:
+    if not restored.is_dir():
+        return
+    instance = Path(current_app.instance_path)
+    for path in sorted(p for p in restored.rglob("*") if p.is_file()):
+        target = instance / path.relative_to(restored)
+        _private_dir(target.parent)
+        target.write_bytes(path.read_bytes())
+        target.chmod(0o600)
 
 
 def _free_name(directory: Path, stem: str) -> Path:
@@ -346,10 +374,7 @@ def restore(archive_path: Path) -> dict:
         else:
             _restore_postgres(staging / PG_MEMBER)
         _replace_uploads(staging / "uploads")
-        if (staging / KEY_MEMBER).is_file():
-            key = key_file()
-            key.write_bytes((staging / KEY_MEMBER).read_bytes())
-            key.chmod(0o600)
+        _put_back_instance_files(staging / "instance")
     revision = manifest.get("schema_revision")
     if revision != revisions().head:
         log.info("restored schema %s is older than %s: migrating", revision, revisions().head)

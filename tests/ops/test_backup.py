@@ -61,6 +61,7 @@ def wipe(app) -> None:
     db.engine.dispose()
     shutil.rmtree(instance_of(app) / "uploads", ignore_errors=True)
     (instance_of(app) / "secret_key").unlink()
+    shutil.rmtree(instance_of(app) / "signing", ignore_errors=True)
 
 
 @pytest.fixture
@@ -69,6 +70,9 @@ def seeded(installation):
     db.session.commit()
     store(PDF, "application.pdf")
     store(PNG, "passport.png")
+    # A key another part of the app keeps in the instance folder (a document-signing key, say).
+    (instance_of(installation) / "signing").mkdir(mode=0o700)
+    (instance_of(installation) / "signing" / "key.pem").write_bytes(b"-----BEGIN PRIVATE KEY-----\nMC4=\n")
     return installation
 
 
@@ -76,6 +80,7 @@ def test_a_restore_brings_back_every_row_file_and_key(seeded, tmp_path):
     app = seeded
     rows, files = everything(), files_of(instance_of(app) / "uploads")
     key = (instance_of(app) / "secret_key").read_text()
+    signing = (instance_of(app) / "signing" / "key.pem").read_bytes()
     assert rows["patient"] and rows["service_request"] and len(files) == 2
 
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "backups")])
@@ -92,6 +97,7 @@ def test_a_restore_brings_back_every_row_file_and_key(seeded, tmp_path):
     assert everything() == rows
     assert files_of(instance_of(app) / "uploads") == files
     assert (instance_of(app) / "secret_key").read_text() == key
+    assert (instance_of(app) / "signing" / "key.pem").read_bytes() == signing
     assert stat.S_IMODE((instance_of(app) / "secret_key").stat().st_mode) == 0o600
     for path in (instance_of(app) / "uploads").iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -106,7 +112,8 @@ def test_the_manifest_names_versions_schema_and_checksums(seeded, tmp_path):
     assert manifest["database"]["dialect"] == db.engine.dialect.name
     assert manifest["database"]["server_version"]
     assert manifest["app_version"] and manifest["python"]
-    assert set(manifest["files"]) >= {"keys/secret_key"}
+    assert set(manifest["files"]) >= {"instance/secret_key", "instance/signing/key.pem"}
+    assert not [name for name in manifest["files"] if name.startswith("instance/emhana.db")]
     assert len([name for name in manifest["files"] if name.startswith("uploads/")]) == 2
     assert all(len(digest) == 64 for digest in manifest["files"].values())
 
