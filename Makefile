@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test setup lint translations translations-update db-upgrade test-postgres clean
+.PHONY: run test setup lint translations translations-update db-upgrade test-postgres clean \
+	lock install-production wheels install-offline
 
 $(VENV)/.installed: pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh app
@@ -25,8 +26,9 @@ translations-update: $(VENV)/.installed
 db-upgrade: setup
 	$(FLASK) db upgrade
 
-run: db-upgrade
-	$(FLASK) seed-demo
+# The demo is seeded only into a database `make run` created (flask prepare-demo), never into real data.
+run: setup
+	$(FLASK) prepare-demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: setup
@@ -48,6 +50,33 @@ test: setup node_modules/.installed
 test-postgres: setup
 	scripts/system-deps.sh postgres
 	scripts/with-test-postgres.sh $(PY) -m pytest -m "not browser"
+
+# ---- a clinic's server (README, "Running it at a clinic") ----------------------------------------------
+WHEELS ?= wheels
+
+# The lock files with hashes (requirements/*.txt), from the venv `make setup` built out of pyproject.toml.
+lock: setup
+	$(PY) scripts/lock.py
+
+# Only what production runs, each file checked against its hash; then the compiled translations.
+install-production:
+	scripts/system-deps.sh app
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/production.txt
+	$(FLASK) translate compile > /dev/null
+
+# On a machine with internet: every production package as a file in $(WHEELS)/, to carry to the clinic.
+wheels:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip download --quiet --require-hashes -r requirements/production.txt -d $(WHEELS)
+	cp requirements/production.txt $(WHEELS)/
+
+# At the clinic, with no internet: the same install from $(WHEELS)/ only (pip looks at no index).
+install-offline:
+	scripts/system-deps.sh app
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --no-index --find-links $(WHEELS) --require-hashes -r requirements/production.txt
+	$(FLASK) translate compile > /dev/null
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache translations/*/LC_MESSAGES/*.mo

@@ -17,6 +17,7 @@ from app.blueprints import BLUEPRINTS
 from app.config import PROJECT_ROOT, DefaultConfig
 from app.core import i18n
 from app.extensions import babel, csrf, db, login_manager, migrate
+from app.ops import logs
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    logs.init_app(app)  # first: its request id is there for every later hook's log lines
     notify.check_configuration(app.config)
     security.check_configuration(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

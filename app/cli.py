@@ -10,6 +10,7 @@ from app.config import PROJECT_ROOT
 from app.demo import seed
 from app.extensions import db
 from app.models.staff import ROLES
+from app.ops import commands as ops_commands
 from app.services.staff_accounts import AccountError, create_staff
 
 
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(translate)
+    ops_commands.init_app(app)
 
 
 @click.command("create-user")

@@ -75,6 +75,12 @@ class DefaultConfig:
     SMS_HTTP_SENDER = "Emhana"
     SMS_CONNECT_TIMEOUT = 2.0
     SMS_READ_TIMEOUT = 5.0
+    # With a real gateway, messages about requests are sent by the SMS worker after the request's commit
+    # (app/services/sms.py): tried again with a growing pause for this long (a reminder: until the visit),
+    # and at most SMS_MAX_ATTEMPTS times (0: no limit but the time). The worker looks for work this often.
+    SMS_RETRY_FOR = timedelta(hours=24)
+    SMS_MAX_ATTEMPTS = 0
+    SMS_WORKER_INTERVAL = 2.0  # seconds
 
     # One-time codes (app/services/otp.py): life and wrong tries per code; then how many may be sent, counting
     # only codes the SMS gateway took: one per IIN per OTP_IIN_COOLDOWN whoever asks, OTP_SENDS_PER_IIN a day
@@ -126,6 +132,22 @@ class DefaultConfig:
     # Attachment applications (app/services/attachment/rules.py): the decision queue flags an open application
     # this long before its deadline (one working day).
     ATTACHMENT_DEADLINE_WARNING = timedelta(hours=2)
+
+    # How long the nightly purge (`flask purge`, app/ops/purge.py) keeps expired one-time codes and the
+    # words of old SMS (the outbox rows themselves stay).
+    RETAIN_ONE_TIME_CODES = timedelta(days=30)
+    RETAIN_SMS_TEXTS = timedelta(days=180)
+
+    # Logging (app/ops/logs.py): to stderr (the journal under systemd); "json" for one JSON object a line.
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "text"
+
+    # Backups (app/ops/backup.py, `flask backup`): the folder archives go to (empty: <instance>/backups) and
+    # how many of the newest the nightly timer keeps there; PG_BIN_DIR picks the pg_dump/pg_restore to use
+    # (empty: the newest under /usr/lib/postgresql, else PATH's).
+    BACKUP_DIR = ""
+    BACKUP_KEEP = 14
+    PG_BIN_DIR = ""
 
     # The clinic's public emergency numbers (shown on red-flag answers).
     EMERGENCY_PHONE = "103"

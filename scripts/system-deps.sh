@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Checks (and, as root on Debian, installs) the system packages a profile needs.
 #   app       python3 venv support, Pango for WeasyPrint
-#   postgres  a PostgreSQL server for the PostgreSQL test pass
+#   postgres  a PostgreSQL server for the PostgreSQL test pass (its client tools come with it)
+#   postgres-client  pg_dump and pg_restore, for `flask backup`/`restore` of a PostgreSQL database
 #   browser   Debian's chromium for the real-browser tests
 set -euo pipefail
 profile=${1:-app}
 missing=()
 
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# ldconfig lives in /sbin, which is not on a normal user's PATH on Debian 12.
+have_lib() { PATH="$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_pg_tool() { command -v "$1" >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/"$1" >/dev/null 2>&1; }
 
 case "$profile" in
   app)
@@ -18,6 +21,10 @@ case "$profile" in
     ;;
   postgres)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+    have_pg_tool pg_dump || missing+=(postgresql-client)
+    ;;
+  postgres-client)
+    { have_pg_tool pg_dump && have_pg_tool pg_restore; } || missing+=(postgresql-client)
     ;;
   browser)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -29,11 +36,20 @@ esac
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+# As root, or through sudo for a user allowed to use it (asked for a password once, on the terminal).
+as_root=()
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1 && { sudo -n true 2>/dev/null || [ -t 0 ]; }; then
+    as_root=(sudo)
+  else
+    as_root=(none)
+  fi
+fi
+if [ "${as_root[*]}" != none ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing system packages: ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   exit 0
 fi
 

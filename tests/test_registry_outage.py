@@ -211,13 +211,13 @@ def test_stopping_the_gateway_mid_run_turns_reads_unavailable_and_nothing_answer
     assert client.post("/staff/login", data={"username": "everyone", "password": "correct-horse-battery"})
     registry = get_registry()
     assert registry.find_person(ON_TB).last_name == "Серіков"
-    assert client.get("/healthz").get_json()["registry"]["status"] == "ok"
+    assert client.get("/healthz/deep").get_json()["registry"]["status"] == "ok"
 
     over_http.stop()
 
     with pytest.raises(RegistryUnavailable):
         get_registry().find_person(NOT_ON_TB)
-    health = client.get("/healthz")
+    health = client.get("/healthz/deep")
     assert health.status_code == 200
     assert health.get_json()["registry"]["status"] == "unavailable"
 
@@ -255,6 +255,6 @@ def test_stopping_the_gateway_mid_run_turns_reads_unavailable_and_nothing_answer
         client.post(f"/staff/registry-pending/{request.number}/retry")
         db.session.expire_all()
         assert request.status == "completed"
-        assert client.get("/healthz").get_json()["registry"]["status"] == "ok"
+        assert client.get("/healthz/deep").get_json()["registry"]["status"] == "ok"
     finally:
         revived.stop()

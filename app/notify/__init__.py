@@ -32,10 +32,12 @@ to the people, knowing that they can then read every live code.
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from app.core.clock import now
 from app.extensions import db
@@ -106,6 +108,8 @@ def send(phone: str, text: str, *, purpose: str, language: str = "kk", secret: s
         backend=backend.name,
         status="stored",
     )
+    if backend.delivers_externally and not _request_has_written():
+        return _send_beside_the_request(backend, message, text)
     db.session.add(message)
     db.session.flush()
     try:
@@ -123,6 +127,83 @@ def send(phone: str, text: str, *, purpose: str, language: str = "kk", secret: s
         message.sent_at = now()
         db.session.flush()
     return message.id
+
+
+def _send_beside_the_request(backend: SmsBackend, message: SmsMessage, text: str) -> int:
+    """A code someone is waiting for (issue 15, item 2): the outbox row is written and committed in a
+    transaction of its own, the gateway is called with no transaction open, and the outcome is committed
+    the same way, so the request's own transaction, which has written nothing yet, never holds the database
+    (SQLite's write lock) while the gateway answers. Used only then: once the request has written, a second
+    connection would wait on its lock."""
+    with Session(db.engine, expire_on_commit=False) as own:
+        own.add(message)
+        own.commit()
+        try:
+            provider_id = backend.deliver(message.phone, text, reference=str(message.id))
+        except SmsUnavailable as error:
+            message.status = "failed"
+            message.error = error.reason[:300]
+            own.commit()
+            error.message_id = message.id
+            log.warning(
+                "sms #%s to %s (%s) failed: %s", message.id, mask_phone(message.phone), message.purpose, error
+            )
+            raise
+        message.status = "sent"
+        message.provider_message_id = (provider_id or "")[:100]
+        message.sent_at = now()
+        own.commit()
+        return message.id
+
+
+def _request_has_written() -> bool:
+    """Whether the request's transaction holds SQLite's write lock (a BEGIN is issued before the first
+    write only). PostgreSQL locks rows, not the database: a new outbox row never waits on the request."""
+    if db.engine.dialect.name != "sqlite":
+        return False
+    return bool(db.session.connection().connection.dbapi_connection.in_transaction)
+
+
+def queue(
+    phone: str,
+    language: str,
+    render: Callable[[], str],
+    *,
+    purpose: str,
+    request_id: int | None = None,
+    kind: str = "",
+    due_until: datetime | None = None,
+) -> int:
+    """Keep a message for the SMS worker (app.services.sms.deliver_queued), in the caller's transaction:
+    nothing waits on the gateway here. Returns the outbox id. Not for one-time codes (their text is masked
+    once stored; the person waiting for one is told at once whether it went)."""
+    if not phone:
+        raise ValueError("an SMS needs a phone number")
+    with force_locale(language):
+        text = str(render())
+    message = SmsMessage(
+        created_at=now(),
+        phone=phone,
+        purpose=purpose[:80],
+        language=language,
+        text=text,
+        backend=get_backend().name,
+        status="queued",
+        request_id=request_id,
+        kind=kind[:40],
+        attempts=0,
+        next_attempt_at=now(),
+        due_until=due_until,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message.id
+
+
+def deliver(message_id: int, phone: str, text: str) -> str:
+    """Hand one queued message to the backend, touching no database: the worker calls it between its
+    transactions. Returns the provider's id; raises SmsUnavailable."""
+    return get_backend().deliver(phone, text, reference=str(message_id))
 
 
 def send_localized(

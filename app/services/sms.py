@@ -8,16 +8,28 @@ The text is rendered in the recipient's language (not the visitor's), sent throu
 `sms_<kind>_failed` (with the reason) when the gateway refused it, `sms_<kind>_no_phone` when there is no
 number to send to. It never raises: a failed SMS never undoes what the person asked for; the outbox keeps
 the failed message for staff.
+
+After the commit (issue 15, item 2): with a real gateway the message is only written to the outbox, as
+"queued", in the request's transaction; the SMS worker (`flask send-sms`, deploy/emhana-sms.service) sends it
+once the request has committed, with no transaction open while the gateway answers, and writes the step
+then. A refused or unanswered message is tried again after 30 s, 1, 2, 4 ... minutes (at most an hour
+apart) until the gateway takes it or it is due no more (`due_until`: a reminder until the visit, any other
+message SMS_RETRY_FOR after it was written); then it fails for good, with its step. The worker is the only
+one that waits on the gateway: a slow or dead gateway delays messages, never another patient's request.
+With the embedded outbox (the demo's) nothing waits on a network, so the message is stored at once.
 """
 
 import logging
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from app import notify
 from app.core.actors import Actor
+from app.core.clock import now
 from app.extensions import db
 from app.models import OneTimeCode, ServiceRequest, SmsMessage
 from app.models.notify import SMS_STATUSES
@@ -28,6 +40,11 @@ from app.services.requests import record_step
 log = logging.getLogger(__name__)
 
 OUTBOX_PAGE_SIZE = 100
+DEFAULT_RETRY_FOR = timedelta(hours=24)
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_PAUSE = timedelta(hours=1)
+# A claimed message is tried again after this if the worker died while the gateway had it.
+LEASE = timedelta(minutes=5)
 OTP_PURPOSE_PREFIX = "otp:"
 # Six digits standing alone: a code, not the digits of a request number (AP-2026-000123) or a link.
 CODE_IN_TEXT = re.compile(r"(?<![\w-])\d{6}(?![\w-])")
@@ -41,21 +58,132 @@ def send_about(
     language: str,
     render: Callable[[], str],
     purpose: str | None = None,
+    due_until: datetime | None = None,
 ) -> bool:
-    """Send the SMS of `kind` about `request`; True when it went out. `purpose` defaults to
-    "<service>:<kind>", the outbox's record of why the message was sent."""
+    """Send the SMS of `kind` about `request`; True when it went out or is queued for the worker.
+    `purpose` defaults to "<service>:<kind>", the outbox's record of why the message was sent; `due_until`
+    (a reminder: the visit) is when a message the gateway has not taken yet stops being tried."""
     if not phone:
         log.info("%s: no phone, %s message not sent", request.number, kind)
         record_step(request, f"sms_{kind}_no_phone", actor=Actor.system())
         return False
+    purpose = purpose or f"{request.service}:{kind}"
+    if notify.delivers_externally():
+        db.session.flush()  # the request's id, for the worker's step
+        retry_for = current_app.config.get("SMS_RETRY_FOR", DEFAULT_RETRY_FOR)
+        message_id = notify.queue(
+            phone,
+            language,
+            render,
+            purpose=purpose,
+            request_id=request.id,
+            kind=kind,
+            due_until=due_until or now() + retry_for,
+        )
+        log.info("%s: %s message queued as sms #%s", request.number, kind, message_id)
+        return True
     try:
-        notify.send_localized(phone, language, render, purpose=purpose or f"{request.service}:{kind}")
+        notify.send_localized(phone, language, render, purpose=purpose)
     except notify.SmsUnavailable as error:
         log.warning("%s: %s message not sent (%s)", request.number, kind, error.reason)
         record_step(request, f"sms_{kind}_failed", actor=Actor.system(), note=error.reason)
         return False
     record_step(request, f"sms_{kind}", actor=Actor.system())
     return True
+
+
+# ---- the SMS worker (`flask send-sms`) -------------------------------------------------------------------
+def deliver_queued(limit: int = 20) -> int:
+    """Send the queued messages that are due (at most `limit`); returns how many were tried.
+
+    Three kinds of moment, none holding a transaction while the gateway answers: a short transaction claims
+    the messages (PostgreSQL skips rows another worker holds) and commits; each is handed to the gateway with
+    no transaction open; a short transaction records each outcome and commits."""
+    claimed = _claim(limit)
+    for message_id, phone, text in claimed:
+        try:
+            provider_id, error = notify.deliver(message_id, phone, text), None
+        except notify.SmsUnavailable as unavailable:
+            provider_id, error = "", unavailable
+        _record_outcome(message_id, provider_id, error)
+    return len(claimed)
+
+
+def pause_after(attempts: int) -> timedelta:
+    """30 s after the first failed try, then doubling, never more than an hour."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_PAUSE)
+
+
+def _claim(limit: int) -> list[tuple[int, str, str]]:
+    moment = now()
+    messages = db.session.scalars(
+        select(SmsMessage)
+        .where(SmsMessage.status == "queued", SmsMessage.next_attempt_at <= moment)
+        .order_by(SmsMessage.next_attempt_at, SmsMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    claimed = []
+    for message in messages:
+        if message.due_until is not None and message.due_until <= moment:
+            _give_up(message, message.error or "no_longer_due")
+            continue
+        message.attempts += 1
+        message.next_attempt_at = moment + LEASE
+        claimed.append((message.id, message.phone, message.text))
+    db.session.commit()
+    return claimed
+
+
+def _record_outcome(message_id: int, provider_id: str, error: notify.SmsUnavailable | None) -> None:
+    message = db.session.get(SmsMessage, message_id)
+    request = db.session.get(ServiceRequest, message.request_id) if message.request_id else None
+    if error is None:
+        message.status = "sent"
+        message.provider_message_id = (provider_id or "")[:100]
+        message.sent_at = now()
+        message.error = ""
+        message.next_attempt_at = None
+        if request is not None:
+            record_step(request, f"sms_{message.kind}", actor=Actor.system())
+        log.info("sms #%s (%s) sent on try %s", message.id, message.purpose, message.attempts)
+    else:
+        message.error = error.reason[:300]
+        retry_at = now() + pause_after(message.attempts)
+        max_attempts = current_app.config.get("SMS_MAX_ATTEMPTS", 0)
+        if (message.due_until is not None and retry_at >= message.due_until) or (
+            max_attempts and message.attempts >= max_attempts
+        ):
+            _give_up(message, error.reason)
+        else:
+            message.next_attempt_at = retry_at
+            log.warning(
+                "sms #%s to %s (%s) not sent on try %s (%s): next try at %s",
+                message.id,
+                notify.mask_phone(message.phone),
+                message.purpose,
+                message.attempts,
+                error.reason,
+                retry_at.isoformat(),
+            )
+    db.session.commit()
+
+
+def _give_up(message: SmsMessage, reason: str) -> None:
+    message.status = "failed"
+    message.error = reason[:300]
+    message.next_attempt_at = None
+    if message.request_id:
+        request = db.session.get(ServiceRequest, message.request_id)
+        record_step(request, f"sms_{message.kind}_failed", actor=Actor.system(), note=reason)
+    log.warning(
+        "sms #%s to %s (%s) given up after %s tries: %s",
+        message.id,
+        notify.mask_phone(message.phone),
+        message.purpose,
+        message.attempts,
+        reason,
+    )
 
 
 def outbox_messages(*, phone: str, status: str, actor: Actor) -> list[SmsMessage]:

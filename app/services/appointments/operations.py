@@ -324,6 +324,7 @@ def notify(appointment: Appointment, kind: str) -> None:
         phone=appointment.patient.phone,
         language=appointment.language,
         render=lambda: message_text(appointment, kind),
+        due_until=appointment.starts_at,  # a message about the visit is no use after it
     )
 
 
