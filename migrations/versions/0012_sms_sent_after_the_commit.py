@@ -6,7 +6,7 @@ while the gateway answers. New columns: the request and the kind of message (the
 the tries so far, the time of the next try, and the time after which it is no use any more.
 
 Revision ID: 0012
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-03 13:30:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0012"
-down_revision = "0005"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
