@@ -14,6 +14,7 @@ from app.blueprints.home_visits import desk_bp as desk_home_visits_bp
 from app.blueprints.kiosk import bp as kiosk_bp
 from app.blueprints.monitoring import bp as monitoring_bp
 from app.blueprints.outbox_admin import bp as outbox_admin_bp
+from app.blueprints.phc_certificates import desk_bp as desk_phc_certificates_bp
 from app.blueprints.public import bp as public_bp
 from app.blueprints.registry_admin import bp as registry_admin_bp
 from app.blueprints.registry_queue import bp as registry_queue_bp
@@ -42,4 +43,5 @@ BLUEPRINTS = (
     desk_home_visits_bp,
     attachment_bp,
     desk_attachment_bp,
+    desk_phc_certificates_bp,
 )

@@ -22,6 +22,8 @@ from app.models.patient import Patient
 from app.models.registry import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.requests import RequestCounter, RequestEvent, ServiceRequest
 from app.models.session import WebSession
+from app.models.signed_documents import InpatientExtract, PhcCertificate
+from app.models.signoff import ClinicModule, Signature, Signoff
 from app.models.staff import StaffMember, StaffRole
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CalendarException",
+    "ClinicModule",
     "Clinic",
     "Complaint",
     "Consent",
@@ -39,10 +42,12 @@ __all__ = [
     "Document",
     "DocumentCounter",
     "HomeVisit",
+    "InpatientExtract",
     "InformationFormRequest",
     "KioskDevice",
     "OneTimeCode",
     "Patient",
+    "PhcCertificate",
     "RateLimitHit",
     "RegistryAttachment",
     "RegistryPerson",
@@ -52,6 +57,8 @@ __all__ = [
     "ScheduleException",
     "ScheduleWeekday",
     "ServiceRequest",
+    "Signature",
+    "Signoff",
     "SmsMessage",
     "StaffMember",
     "StaffRole",

@@ -9,7 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base
 from app.models.clinic import District
 
-ROLES = ("registrar", "doctor", "head", "admin")
+ROLES = (
+    "registrar",
+    "doctor",
+    "head",
+    "admin",
+    # documents signed at the clinic (services 8, 9): the day hospital's head of department and senior nurse
+    "head_of_department",
+    "senior_nurse",
+)
 
 
 class StaffMember(UserMixin, Base):

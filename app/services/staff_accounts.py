@@ -62,6 +62,8 @@ ROLE_LABELS = {
     "doctor": _l("Doctor"),
     "head": _l("Head of the clinic"),
     "admin": _l("Administrator"),
+    "head_of_department": _l("Head of department"),
+    "senior_nurse": _l("Senior nurse"),
 }
 
 
