@@ -59,7 +59,7 @@ NOTHING_TO_SEND_BACK = _l("The first step has no earlier step to send the docume
 BAD_TARGET = _l("A document goes back only to an earlier step.")
 
 
-def _not_your_step(roles: tuple[str, ...]):
+def not_your_step_message(roles: tuple[str, ...]):
     return _l("This step is signed by another role: %(roles)s.", roles=role_names(roles))
 
 
@@ -318,7 +318,7 @@ def check_turn(request: ServiceRequest, step_code: str, *, actor: Actor) -> Sign
             detail=f"step={step.code}",
         )
         log.warning("sign-off %s: step %s refused to staff %s", request.number, step.code, actor.staff_id)
-        raise NotYourStep(_not_your_step(step.roles))
+        raise NotYourStep(not_your_step_message(step.roles))
     return step
 
 
