@@ -18,6 +18,9 @@ START_PAGES = (
     ("head", "staff.show_head_start"),
     ("doctor", "staff.show_doctor_start"),
     ("registrar", "staff.show_registrar_start"),
+    # documents signed at the clinic (services 8, 9): the day hospital's staff start at their sign-off queue
+    ("head_of_department", "signoff.show_queue"),
+    ("senior_nurse", "signoff.show_queue"),
 )
 
 

@@ -19,6 +19,7 @@ from app.blueprints.phc_certificates import desk_bp as desk_phc_certificates_bp
 from app.blueprints.public import bp as public_bp
 from app.blueprints.registry_admin import bp as registry_admin_bp
 from app.blueprints.registry_queue import bp as registry_queue_bp
+from app.blueprints.signoff import bp as signoff_bp
 from app.blueprints.staff import bp as staff_bp
 from app.blueprints.status import bp as status_bp
 from app.blueprints.verify import bp as verify_bp
@@ -46,4 +47,5 @@ BLUEPRINTS = (
     desk_attachment_bp,
     desk_phc_certificates_bp,
     desk_inpatient_extracts_bp,
+    signoff_bp,
 )
