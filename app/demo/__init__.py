@@ -14,6 +14,7 @@ from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
 from app.demo.complaints import seed_feedback_demo
 from app.demo.registry import seed_registry
+from app.demo.signed_documents import seed_signed_documents_demo
 from app.extensions import db
 from app.models import Clinic, District, Patient
 from app.services import staff_accounts
@@ -42,6 +43,9 @@ STAFF = (
     ("therapist3", "Гүлнар Тоқтарқызы Әбдірахманова", {"doctor"}, "therapist", 3, "107"),
     ("paediatrician", "Мадина Асқарқызы Есенова", {"doctor"}, "paediatrician", 4, "110"),
     ("gp", "Нұржан Әлібекұлы Төлеуов", {"doctor"}, "general_practitioner", 5, "112"),
+    # documents signed at the clinic (services 8, 9): the day hospital's head of department and senior nurse
+    ("headdept", "Бауыржан Маратұлы Сейітов", {"head_of_department"}, None, None, "301"),
+    ("nurse", "Гүлмира Асқарқызы Жұмабекова", {"senior_nurse"}, None, None, "302"),
 )
 
 LAST_NAMES_M = (
@@ -107,6 +111,7 @@ def seed() -> str:
     history_added = seed_feedback_demo()
     attachment_applications_added = seed_attachment_demo()
     bookings_added = seed_appointment_demo(demo_patients())
+    signed_documents_added = seed_signed_documents_demo(demo_patients())
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -115,7 +120,8 @@ def seed() -> str:
         f"{schedules_created} doctors' schedules created; "
         f"{history_added} past requests added for monitoring; "
         f"{attachment_applications_added} attachment applications added; "
-        f"{bookings_added} appointments booked"
+        f"{bookings_added} appointments booked; "
+        f"{signed_documents_added} PHC certificates and inpatient extracts added"
     )
 
 
