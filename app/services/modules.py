@@ -14,6 +14,8 @@ from app.services.audit import audit
 
 DAY_HOSPITAL = "day_hospital"
 MODULE_LABELS = {DAY_HOSPITAL: _l("Day hospital (inpatient extracts)")}
+# The services a module gives: switched off, the clinic offers them nowhere (the passport page says who does).
+MODULE_OF_SERVICE = {"inpatient-extract": DAY_HOSPITAL}
 
 
 def _row(name: str) -> ClinicModule | None:
@@ -40,3 +42,9 @@ def switch(name: str, enabled: bool, *, actor: Actor) -> ClinicModule:
     audit(actor, "update", "clinic_module", object_id=name, detail="on" if enabled else "off")
     db.session.flush()
     return row
+
+
+def offered_here(service_slug: str) -> bool:
+    """Whether the clinic gives the service: always, unless it belongs to a module that is switched off."""
+    module = MODULE_OF_SERVICE.get(service_slug)
+    return module is None or is_enabled(module)

@@ -212,3 +212,15 @@ def test_the_person_follows_the_steps_on_status(client, people):
         "Дәрігердің қабылдауы, БХТ-мен салыстыру, анықтаманы беру",
     ]
     assert summary.facts[0].value.startswith("Қол қойылды")
+
+
+def test_the_passport_of_service_8_offers_nothing_while_the_module_is_off(client, people):
+    client.get("/lang/ru")
+    text = page_text(client.get("/services/inpatient-extract"))
+    assert "Эта поликлиника не оказывает эту услугу." in text
+    assert "Медицинские организации, оказывающие стационарную помощь" in text
+    modules.switch(inpatient_extracts.MODULE, True, actor=Actor.of_staff(people["admin"]))
+    db.session.commit()
+    assert "Эта поликлиника не оказывает эту услугу." not in page_text(
+        client.get("/services/inpatient-extract")
+    )
