@@ -95,7 +95,8 @@ class DefaultConfig:
     # /status: how often an open request's status card refreshes itself (htmx polling), in seconds.
     STATUS_POLL_SECONDS = 5
     # Absolute address of the site, for links in SMS and QR codes made outside a request (CLI, retries).
-    # Empty: taken from the current request, or http://localhost when there is none.
+    # Required when PRODUCTION (app/security.py), so that no link is ever built from a client's Host header.
+    # Empty (the demo and tests only): taken from the current request, or http://localhost when there is none.
     PUBLIC_BASE_URL = ""
 
     # Information forms (regulation 004): how long a third-party request waits for the subject's consent

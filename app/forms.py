@@ -22,6 +22,7 @@ from wtforms import DateField, IntegerField, PasswordField, StringField, TextAre
 from wtforms.fields import FileField, MultipleFileField
 from wtforms.validators import Length, ValidationError
 
+from app.core.i18n import current_language
 from app.core.inputs import (
     EARLIEST_DAY,
     INT_MAX,
@@ -30,6 +31,7 @@ from app.core.inputs import (
     is_reasonable_day,
     without_bidi_controls,
 )
+from app.services import icd10
 
 # Caps for text fields that declare none: a line (names, notes, numbers) and a text area.
 DEFAULT_MAX_LINE = 1000
@@ -95,6 +97,35 @@ class _BoundedMeta:
         if data is not request.form:  # a JSON body: this is not an API, the form is empty
             return request.form
         return data
+
+
+class DiagnosisField(StringField):
+    """An ICD-10 code (app.services.icd10): typed any way `icd10.normalise` understands ("j069", Cyrillic
+    look-alikes), held as the classifier writes it ("J06.9"), refused when the classifier has no such code.
+    An empty value is left to the form's DataRequired/Optional. Render it with `diagnosis_input` from
+    app/templates/icd10/_field.html (the htmx search)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label if label is not None else _l("Diagnosis (ICD-10)"), validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data:
+            self.data = icd10.normalise(self.data)
+
+    def pre_validate(self, form):
+        if self.data and icd10.find(self.data) is None:
+            raise ValidationError(_l("No such ICD-10 code: %(code)s.", code=self.data))
+
+    @property
+    def diagnosis(self) -> "icd10.Diagnosis | None":
+        return icd10.find(self.data) if self.data else None
+
+    @property
+    def diagnosis_title(self) -> str:
+        """The held code's title in the page's language, or "" when it is not a real code."""
+        diagnosis = self.diagnosis
+        return diagnosis.title(current_language()) if diagnosis else ""
 
 
 class Form(FlaskForm):

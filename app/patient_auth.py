@@ -51,26 +51,31 @@ def current_patient_iin() -> str | None:
 
 @dataclass(frozen=True)
 class CodeRequest:
-    """The outcome of asking for a sign-in code: the masked phone it went to, or why it did not go."""
+    """The outcome of asking for a sign-in code: gone (as far as the person may know), or why it did not go.
 
-    masked_phone: str = ""
+    The page never says where the code went, nor whether the IIN has a phone on file or exists at all: the
+    code step's text covers both ("if a number is on file..."), so the answer tells a stranger nothing."""
+
     error: str | None = None
 
 
 def request_sign_in_code(iin: str, *, ip: str, language: str) -> CodeRequest:
     """Send a sign-in code to the phone on file for a valid IIN, turning every failure into a message.
 
-    Shared by every patient-facing service, so a registry or SMS outage reads the same everywhere.
+    Shared by every patient-facing service, so a registry or SMS outage reads the same everywhere. An IIN
+    that is unknown, or has no phone on file, is answered as a sent code is (same limits spent).
     """
     try:
-        contact = patient_identity.contact_for(iin)
-        sent = patient_identity.send_sign_in_code(contact, ip=ip, language=language)
-    except patient_identity.IdentityError as problem:
-        return CodeRequest(error=str(problem.message))
+        try:
+            contact = patient_identity.contact_for(iin)
+        except patient_identity.IdentityError:
+            otp.spend_without_sending(iin=iin, origin=ip)
+            return CodeRequest()
+        patient_identity.send_sign_in_code(contact, ip=ip, language=language)
     except RegistryUnavailable:
         return CodeRequest(error=str(registry_pending.UNAVAILABLE_MESSAGE))
     except otp.TooManyRequests as limited:
         return CodeRequest(error=str(limited.message))
     except notify.SmsUnavailable:
         return CodeRequest(error=str(notify.SMS_UNAVAILABLE_MESSAGE))
-    return CodeRequest(masked_phone=notify.mask_phone(sent.phone))
+    return CodeRequest()

@@ -23,7 +23,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from app import notify
 from app.channels import client_key
 from app.core.i18n import current_language
 from app.core.iin import InvalidIin, parse_iin
@@ -122,9 +121,7 @@ class PatientSignIn:
             if error is None:
                 session[self.pending_iin_key] = iin
                 self._keep_landing(named_landing)
-                return self.render_box(
-                    form=form, code_form=self.code_form(formdata=None), phone=sent.masked_phone, **kept
-                )
+                return self.render_box(form=form, code_form=self.code_form(formdata=None), **kept)
         return self.render_box(form=form, error=error, **kept)
 
     def check_code(self):
@@ -149,13 +146,7 @@ class PatientSignIn:
                     if self.lands_in_place is not None and target == url_for(self.landing_endpoint):
                         return self.lands_in_place()
                     return redirect_after_step(target)
-        latest = otp.latest(patient_identity.SIGN_IN_PURPOSE, iin)
-        return self.render_box(
-            form=self.iin_form(formdata=None, iin=iin),
-            code_form=code_form,
-            phone=notify.mask_phone(latest.phone if latest else ""),
-            error=error,
-        )
+        return self.render_box(form=self.iin_form(formdata=None, iin=iin), code_form=code_form, error=error)
 
     def sign_out(self):
         sign_out_patient()

@@ -8,10 +8,14 @@
   indicator style is switched off in base.html and lives in emhana.css), nothing is loaded from elsewhere, and
   no page may be framed (no clickjacking of one-click staff buttons).
 - HTTPS (a setting, on in deploy/): HSTS and cookies marked Secure.
+- A production configuration names the site's address (PUBLIC_BASE_URL): links in SMS texts and QR codes are
+  built from it, never from the Host header a client sends (app.core.urls.absolute_url).
 - No page shown to a signed-in staff member or to a patient who is signed in (or half-way through signing
   in) is kept by the browser or a proxy: desk computers and the kiosk are shared, and Back must not bring the
   previous person's data back.
 """
+
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
@@ -34,6 +38,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 HSTS = "max-age=31536000"
+
+
+class PublicAddressMissing(RuntimeError):
+    """A production configuration without the site's absolute address."""
+
+
+def check_configuration(config) -> None:
+    """Refuse a production configuration whose links would take the Host header (when the app is built)."""
+    if not config.get("PRODUCTION"):
+        return
+    address = urlsplit(str(config.get("PUBLIC_BASE_URL") or "").strip())
+    if address.scheme not in ("http", "https") or not address.netloc:
+        raise PublicAddressMissing(
+            "PRODUCTION is set but PUBLIC_BASE_URL is not an absolute http(s) address: links in SMS texts "
+            "and QR codes would be built from the Host header a client sends. Set PUBLIC_BASE_URL to the "
+            "address patients reach, e.g. EMHANA_PUBLIC_BASE_URL=https://emhana.clinic.kz in /etc/emhana/env."
+        )
 
 
 def init_app(app: Flask) -> None:

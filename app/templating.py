@@ -6,7 +6,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app.core.i18n import current_language, localized
 from app.services.clinic import get_clinic
-from app.services.otp import lifetime_minutes
+from app.services.otp import code_sent_notice
 from app.services.requests import actor_label, channel_label, status_label, step_label
 
 
@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["time"] = lambda value, fmt="HH:mm": format_time(value, fmt) if value else ""
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.globals["localized"] = localized
-    app.jinja_env.globals["code_lifetime_minutes"] = _code_lifetime_minutes
+    app.jinja_env.globals["code_sent_notice"] = code_sent_notice
     # A request's status, its history's steps and actors, its channel: one set of words for every service
     # (app.services.requests; each service registers its own words there).
     app.jinja_env.globals["status_label"] = status_label
@@ -43,7 +43,3 @@ def _globals() -> dict:
         "csrf_token_value": generate_csrf,
         "current_path": request.full_path.rstrip("?") if request else "/",
     }
-
-
-def _code_lifetime_minutes() -> int:
-    return lifetime_minutes()

@@ -210,7 +210,13 @@ NOT_DELIVERED = {
 
 
 def _settings(database_url, **settings):
-    return {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url, **settings}
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "x",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PUBLIC_BASE_URL": "https://emhana.example.kz",
+        **settings,
+    }
 
 
 def test_a_production_configuration_refuses_to_start_with_the_outbox(database_url):

@@ -9,8 +9,9 @@ from flask import request
 from app import create_app
 from app.channels import KIOSK_COOKIE, client_key
 from app.core.iin import make_iin
+from app.core.urls import absolute_url
 from app.extensions import db
-from app.security import CONTENT_SECURITY_POLICY
+from app.security import CONTENT_SECURITY_POLICY, PublicAddressMissing
 from app.services import kiosk as kiosk_service
 from tests.conftest import IsolatedRequestClient, page_text
 from tests.factories import make_patient
@@ -93,6 +94,22 @@ def test_forwarded_addresses_are_believed_only_through_trusted_hops(app, databas
         )
         seen.append(response.get_data(as_text=True))
     assert seen == ["127.0.0.1", "10.1.2.3"]
+
+
+def test_production_needs_the_sites_address_and_links_never_take_the_host_header(app, database_url, tmp_path):
+    """Issue 13: «`PUBLIC_BASE_URL` required in production for every absolute link; never the Host header.»"""
+    production = {"PRODUCTION": True, "SMS_OUTBOX_IN_PRODUCTION": True}
+    for missing in ("", "emhana.clinic.kz", "/verify"):
+        with pytest.raises(PublicAddressMissing, match="PUBLIC_BASE_URL"):
+            _app(database_url, tmp_path, PUBLIC_BASE_URL=missing, **production)
+    clinic_site = _app(database_url, tmp_path, PUBLIC_BASE_URL="https://emhana.clinic.kz", **production)
+
+    @clinic_site.get("/_test/link")
+    def link():
+        return absolute_url("verify.show_document", code="ABC123")
+
+    response = clinic_site.test_client().get("/_test/link", headers={"Host": "evil.example.com"})
+    assert response.get_data(as_text=True) == "https://emhana.clinic.kz/verify/ABC123"
 
 
 def test_staff_pages_are_never_stored(client, login):

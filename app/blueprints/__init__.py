@@ -11,6 +11,7 @@ from app.blueprints.complaints import bp as complaints_bp
 from app.blueprints.documents import bp as documents_bp
 from app.blueprints.home_visits import bp as home_visits_bp
 from app.blueprints.home_visits import desk_bp as desk_home_visits_bp
+from app.blueprints.icd10 import bp as icd10_bp
 from app.blueprints.inpatient_extracts import desk_bp as desk_inpatient_extracts_bp
 from app.blueprints.kiosk import bp as kiosk_bp
 from app.blueprints.monitoring import bp as monitoring_bp
@@ -48,4 +49,5 @@ BLUEPRINTS = (
     desk_phc_certificates_bp,
     desk_inpatient_extracts_bp,
     signoff_bp,
+    icd10_bp,
 )

@@ -141,6 +141,17 @@ def lifetime_minutes() -> int:
     return max(1, round(lifetime().total_seconds() / 60))
 
 
+def code_sent_notice() -> str:
+    """The code step's words, the same whether a code went out or the IIN has no phone on file (or does not
+    exist): so the page tells nobody which, and still tells the person without a phone what to do."""
+    return _(
+        "If a mobile phone number is on file for this IIN, we have sent a 6-digit code to it; it is valid "
+        "for %(minutes)s minutes. No SMS within a few minutes? Check the IIN and start again, or apply at "
+        "the clinic's registry desk with an identity document.",
+        minutes=lifetime_minutes(),
+    )
+
+
 def default_text(code: str) -> str:
     """The SMS of a sign-in code, rendered in the recipient's language by notify.send_localized."""
     return _(
@@ -189,6 +200,20 @@ def issue(
     rate_limit.count(*limits)
     log.info("one-time code #%s for %s sent to %s", record.id, purpose, notify.mask_phone(phone))
     return record
+
+
+def spend_without_sending(*, iin: str, origin: str) -> None:
+    """Spend what a code for `iin` asked from `origin` would spend, sending nothing: the IIN has no phone to
+    send to (unknown to the registry, or no number on file). The person is answered exactly as when a code
+    went out, limits included, so that nobody can learn from the answer whether an IIN exists (issue 13)."""
+    limits = tuple(limit for limit in send_limits(iin=iin, phone="", origin=origin) if limit.key)
+    try:
+        rate_limit.check(*limits)
+    except rate_limit.RateLimited as limited:
+        log.warning("one-time code asked for an IIN without a phone refused: %s limit reached", limited.scope)
+        raise TooManyRequests(limited.retry_after_minutes) from None
+    rate_limit.count(*limits)
+    log.info("one-time code asked for an IIN without a phone to send to: nothing sent")
 
 
 def send_limits(*, iin: str, phone: str, origin: str) -> tuple[rate_limit.Limit, ...]:

@@ -122,7 +122,7 @@ def test_the_inpatient_extract_prints_its_labels_four_signatories_and_qr(team, l
     text = pdf_text(request.result_document.pdf)
     for word in translated(COMMON_LABELS + EXTRACT_LABELS, language):
         assert word in text, word
-    for value in ("ДС-2026/311", "J18.9", "I10", "Сапаров", "Ахметова Әсел"):
+    for value in ("ДС-2026/311", "J18.9", "Пневмония неуточненная", "I10", "Сапаров", "Ахметова Әсел"):
         assert value in text
     assert len(signoff.signatories(request)) == 4
     check_signatories(text, request, language)

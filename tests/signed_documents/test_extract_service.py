@@ -124,6 +124,7 @@ def test_the_desk_needs_the_identity_document(team, patient):
         ({"main_diagnosis": "Q99.99.9"}, "main_diagnosis"),
         ({"main_diagnosis": ""}, "main_diagnosis"),
         ({"other_diagnoses": ("I10", "ZZZ")}, "other_diagnoses"),
+        ({"main_diagnosis": "J99.99"}, "main_diagnosis"),
         ({"discharged_on": date(2026, 11, 10)}, "discharged_on"),
         ({"discharged_on": date(2026, 11, 30)}, "discharged_on"),
         ({"card_number": " "}, "card_number"),
@@ -164,3 +165,12 @@ def test_queues_per_role_show_waiting_and_late(team, patient, frozen):
     inpatient_extracts.sign_as_head(request, surname="Сапаров", actor=team["head_of_department"])
     [item] = signoff.queue({"senior_nurse"})
     assert not item.late
+
+
+def test_codes_are_written_as_the_classifier_writes_them(team, patient):
+    request = inpatient_extracts.write_summary(
+        patient, summary(main_diagnosis="j189", other_diagnoses=("I10", "Е11.9")), actor=team["doctor"]
+    )
+    extract = request.inpatient_extract
+    assert (extract.main_diagnosis, extract.other_diagnoses) == ("J18.9", ["I10", "E11.9"])
+    assert inpatient_extracts.title("J18.9", "ru") == "Пневмония неуточненная"

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from app.forms import Form
+from app.forms import DiagnosisField, Form
 from app.services import inpatient_extracts
 
 
@@ -15,7 +15,7 @@ class SummaryForm(Form):
     department = StringField(_l("Department"), validators=[Length(max=200)])
     admitted_on = DateField(_l("Admitted"), validators=[Optional()])
     discharged_on = DateField(_l("Discharged"), validators=[Optional()])
-    main_diagnosis = StringField(_l("Main diagnosis (ICD-10)"), validators=[Length(max=20)])
+    main_diagnosis = DiagnosisField(_l("Main diagnosis (ICD-10)"), validators=[Length(max=20)])
     other_diagnoses = StringField(
         _l("Other diagnoses (ICD-10)"),
         validators=[Length(max=200)],

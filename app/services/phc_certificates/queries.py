@@ -17,7 +17,10 @@ def find_by_number(number: str) -> ServiceRequest | None:
     request = db.session.scalars(
         select(ServiceRequest).where(ServiceRequest.number == (number or "").strip().upper())
     ).first()
-    return request if request is not None and request.service == SERVICE else None
+    # A request of this service without its own row (monitoring's history in the demo) is not one to open.
+    if request is None or request.service != SERVICE or request.phc_certificate is None:
+        return None
+    return request
 
 
 def open_request(request: ServiceRequest, *, actor: Actor) -> ServiceRequest:
