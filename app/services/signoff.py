@@ -240,7 +240,12 @@ def queue(roles, *, service_slug: str | None = None) -> list[QueueItem]:
     query = (
         select(Signoff)
         .join(ServiceRequest, ServiceRequest.id == Signoff.request_id)
-        .where(Signoff.finished_at.is_(None), ServiceRequest.status.in_(OPEN_STATUSES))
+        # A request waiting for a registry is in the registry-pending queue, not here: nobody can sign it yet.
+        .where(
+            Signoff.finished_at.is_(None),
+            ServiceRequest.status.in_(OPEN_STATUSES),
+            ServiceRequest.status != "awaiting_registry",
+        )
         .order_by(Signoff.step_due_at, Signoff.id)
     )
     if service_slug:
