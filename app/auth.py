@@ -25,6 +25,9 @@ START_PAGES = (
     # training documents (service 14)
     ("academic_deputy", "desk_training.show_worklist"),
     ("methodologist", "desk_training.show_worklist"),
+    # documents signed at the clinic (services 8, 9): the day hospital's staff start at their sign-off queue
+    ("head_of_department", "signoff.show_queue"),
+    ("senior_nurse", "signoff.show_queue"),
 )
 
 

@@ -12,14 +12,17 @@ from app.blueprints.documents import bp as documents_bp
 from app.blueprints.home_visits import bp as home_visits_bp
 from app.blueprints.home_visits import desk_bp as desk_home_visits_bp
 from app.blueprints.icd10 import bp as icd10_bp
+from app.blueprints.inpatient_extracts import desk_bp as desk_inpatient_extracts_bp
 from app.blueprints.kiosk import bp as kiosk_bp
 from app.blueprints.monitoring import bp as monitoring_bp
 from app.blueprints.outbox_admin import bp as outbox_admin_bp
+from app.blueprints.phc_certificates import desk_bp as desk_phc_certificates_bp
 from app.blueprints.public import bp as public_bp
 from app.blueprints.referrals import bp as referrals_bp
 from app.blueprints.referrals import desk_bp as desk_referrals_bp
 from app.blueprints.registry_admin import bp as registry_admin_bp
 from app.blueprints.registry_queue import bp as registry_queue_bp
+from app.blueprints.signoff import bp as signoff_bp
 from app.blueprints.staff import bp as staff_bp
 from app.blueprints.status import bp as status_bp
 from app.blueprints.training import desk_bp as desk_training_bp
@@ -48,6 +51,9 @@ BLUEPRINTS = (
     desk_home_visits_bp,
     attachment_bp,
     desk_attachment_bp,
+    desk_phc_certificates_bp,
+    desk_inpatient_extracts_bp,
+    signoff_bp,
     icd10_bp,
     urgent_care_bp,
     desk_urgent_care_bp,

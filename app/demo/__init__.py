@@ -14,6 +14,7 @@ from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
 from app.demo.complaints import seed_feedback_demo
 from app.demo.registry import seed_registry
+from app.demo.signed_documents import seed_signed_documents_demo
 from app.demo.training import seed_training_demo
 from app.demo.urgent_care import seed_urgent_care_demo
 from app.extensions import db
@@ -52,6 +53,9 @@ STAFF = (
     # training documents (service 14): the training centre's methodologist and the deputy for academic work
     ("methodologist", "Динара Маратқызы Әбенова", {"methodologist"}, None, None, "305"),
     ("academic_deputy", "Гүлмира Серікқызы Тоқтарова", {"academic_deputy"}, None, None, "204"),
+    # documents signed at the clinic (services 8, 9): the day hospital's head of department and senior nurse
+    ("headdept", "Бауыржан Маратұлы Сейітов", {"head_of_department"}, None, None, "301"),
+    ("seniornurse", "Гүлмира Асқарқызы Жұмабекова", {"senior_nurse"}, None, None, "302"),
 )
 
 LAST_NAMES_M = (
@@ -119,6 +123,7 @@ def seed() -> str:
     bookings_added = seed_appointment_demo(demo_patients())
     urgent_added = seed_urgent_care_demo()
     training_documents_added = seed_training_demo()
+    signed_documents_added = seed_signed_documents_demo(demo_patients())
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -129,7 +134,8 @@ def seed() -> str:
         f"{attachment_applications_added} attachment applications added; "
         f"{bookings_added} appointments booked; "
         f"{urgent_added} urgent-care calls and hospitalization referrals added; "
-        f"{training_documents_added} training documents opened"
+        f"{training_documents_added} training documents opened; "
+        f"{signed_documents_added} PHC certificates and inpatient extracts added"
     )
 
 

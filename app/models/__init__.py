@@ -23,6 +23,8 @@ from app.models.referrals import HospitalReferral
 from app.models.registry import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.requests import RequestCounter, RequestEvent, ServiceRequest
 from app.models.session import WebSession
+from app.models.signed_documents import InpatientExtract, PhcCertificate
+from app.models.signoff import ClinicModule, Signature, Signoff
 from app.models.staff import StaffMember, StaffRole
 from app.models.training import (
     CommissionDecision,
@@ -41,6 +43,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CalendarException",
+    "ClinicModule",
     "Clinic",
     "Complaint",
     "Consent",
@@ -50,10 +53,12 @@ __all__ = [
     "DocumentCounter",
     "HomeVisit",
     "HospitalReferral",
+    "InpatientExtract",
     "InformationFormRequest",
     "KioskDevice",
     "OneTimeCode",
     "Patient",
+    "PhcCertificate",
     "RateLimitHit",
     "RegistryAttachment",
     "RegistryPerson",
@@ -63,6 +68,8 @@ __all__ = [
     "ScheduleException",
     "ScheduleWeekday",
     "ServiceRequest",
+    "Signature",
+    "Signoff",
     "SmsMessage",
     "StaffMember",
     "StaffRole",

@@ -21,6 +21,9 @@ ROLES = (
     # training documents (service 14): the training centre's methodologist and the deputy for academic work
     "methodologist",
     "academic_deputy",
+    # documents signed at the clinic (services 8, 9): the day hospital's head of department and senior nurse
+    "head_of_department",
+    "senior_nurse",
 )
 
 

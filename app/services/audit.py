@@ -30,6 +30,10 @@ ACTIONS = (
     "login_failed",
     "logout",
     "revoke",
+    # the sign-off of documents signed at the clinic (app.services.signoff), and clinic modules
+    "sign",
+    "send_back",
+    "refused",
 )
 
 
@@ -97,6 +101,9 @@ ACTION_LABELS = {
     "login_failed": _l("Failed sign-in"),
     "logout": _l("Signed out"),
     "revoke": _l("Revoked"),
+    "sign": _l("Signed"),
+    "send_back": _l("Sent back"),
+    "refused": _l("Refused"),
 }
 PAGE_SIZE = 50
 

@@ -229,6 +229,105 @@ _SERVICE_RULES = (
 )
 
 
+# ---- documents several staff members sign in turn (app.services.signoff) ----------------------------------
+
+
+@dataclass(frozen=True)
+class SignoffStep:
+    """One step of a document's sign-off: who does it (any of `roles`), within how many working minutes of
+    the step becoming current, what they confirm by signing, and the position printed under their name."""
+
+    code: str
+    roles: tuple[str, ...]
+    minutes: int
+    title: T  # the step, for queues, the status page and monitoring
+    confirms: T  # what the signatory confirms
+    position: T  # printed beside the signatory's name on the document
+
+
+# 001 annex 9 items 5-6 (service 9): registrar 5 min, GP or district doctor 20 min.
+_PHC_CERTIFICATE_STEPS = (
+    SignoffStep(
+        "documents_checked",
+        ("registrar",),
+        5,
+        T("Құжаттарды қабылдау және тексеру", "Приём и проверка документов"),
+        T(
+            "Жеке басын куәландыратын құжат (өкілдің сенімхаты) тексерілді",
+            "Документ, удостоверяющий личность (доверенность представителя), проверен",
+        ),
+        T("Медициналық тіркеуші", "Медицинский регистратор"),
+    ),
+    SignoffStep(
+        "doctor_signed",
+        ("doctor",),
+        20,
+        T(
+            "Дәрігердің қабылдауы, БХТ-мен салыстыру, анықтаманы беру",
+            "Приём врача, сверка с РПН, выдача справки",
+        ),
+        T(
+            "Деректер бекітілген халық тіркелімімен салыстырылды, пациент қаралды, қорытынды жазылды",
+            "Данные сверены с регистром прикреплённого населения, пациент осмотрен, заключение написано",
+        ),
+        T("Учаскелік дәрігер / жалпы практика дәрігері", "Участковый врач / врач общей практики"),
+    ),
+)
+# 001 annex 8 items 5-6 (service 8): four steps of 15 minutes.
+_INPATIENT_EXTRACT_STEPS = (
+    SignoffStep(
+        "summary_signed",
+        ("doctor",),
+        15,
+        T("Шығарылу эпикризін ресімдеу және қол қою", "Оформление и подписание выписного эпикриза"),
+        T("Шығарылу эпикризі ресімделді және қол қойылды", "Выписной эпикриз оформлен и подписан"),
+        T("Емдеуші (кезекші) дәрігер", "Лечащий (дежурный) врач"),
+    ),
+    SignoffStep(
+        "head_signed",
+        ("head_of_department",),
+        15,
+        T("Бөлім меңгерушісінің қол қоюы", "Подписание заведующим отделением"),
+        T(
+            "Эпикриз тексерілді, тегі толық көрсетіліп қол қойылды",
+            "Эпикриз проверен, подписан с указанием фамилии полностью",
+        ),
+        T("Бөлім меңгерушісі", "Заведующий отделением"),
+    ),
+    SignoffStep(
+        "stamped",
+        ("senior_nurse",),
+        15,
+        T("Мөртабанмен растау", "Заверение штампом"),
+        T(
+            "Көрсетілетін қызметті берушінің мөртабанымен расталды",
+            "Заверено штампом услугодателя",
+        ),
+        T("Бөлімшенің аға мейірбикесі", "Старшая медицинская сестра отделения"),
+    ),
+    SignoffStep(
+        "handed_over",
+        ("registrar",),
+        15,
+        T("Үзінді көшірмені беру", "Выдача выписки"),
+        T(
+            "Үзінді көшірме жеке басын куәландыратын құжат бойынша берілді",
+            "Выписка выдана по документу, удостоверяющему личность",
+        ),
+        T("Шығарылу орталығы", "Выписной центр (стол выписки)"),
+    ),
+)
+SIGNOFF_STEPS: dict[str, tuple[SignoffStep, ...]] = {
+    "phc-certificate": _PHC_CERTIFICATE_STEPS,
+    "inpatient-extract": _INPATIENT_EXTRACT_STEPS,
+}
+
+
+def signoff_steps(slug: str) -> tuple[SignoffStep, ...]:
+    """The sign-off steps of a service, in order; () for a service whose documents one person issues."""
+    return SIGNOFF_STEPS.get(slug, ())
+
+
 def _bilingual(value: dict) -> T:
     return T(value["kk"], value["ru"])
 

@@ -38,7 +38,7 @@ from sqlalchemy import func, select
 from app.core.actors import Actor
 from app.core.clock import ALMATY, now
 from app.extensions import db
-from app.models import RequestEvent, ServiceRequest
+from app.models import RequestEvent, ServiceRequest, Signature, Signoff
 from app.models.requests import CHANNELS, OPEN_STATUSES
 from app.services import catalogue, survey
 from app.services import requests as request_service
@@ -132,6 +132,27 @@ class StageTiming:
 
 
 @dataclass(frozen=True)
+class SignoffStepTiming:
+    """One step of a document signed in turn (app.services.signoff): how long it waited for its signature,
+    from the moment it became current, and the share signed within the step's own time."""
+
+    service: Service
+    step: str
+    count: int
+    median_seconds: float
+    p95_seconds: float
+    in_time: int
+
+    @property
+    def label(self) -> str:
+        return step_label(self.step, self.service.slug)
+
+    @property
+    def share_in_time(self) -> float:
+        return self.in_time / self.count
+
+
+@dataclass(frozen=True)
 class RefusalCount:
     service: Service
     ground: str
@@ -160,6 +181,7 @@ class MonitoringReport:
     generated_at: datetime
     services: list[ServiceFigures]
     stages: list[StageTiming]
+    signoff_steps: list[SignoffStepTiming]
     refusals: list[RefusalCount]
     overdue: list[OverdueRequest]
     survey: list[survey.QuestionResult]
@@ -209,6 +231,7 @@ def build_report(period: Period, service_slug: str | None = None) -> MonitoringR
         generated_at=now(),
         services=_service_figures(conditions),
         stages=_stage_timings(conditions),
+        signoff_steps=_signoff_step_timings(conditions),
         refusals=_refusals(conditions),
         overdue=_overdue(service),
         survey=survey.results(period.start, period.end, service.slug if service else None),
@@ -301,6 +324,42 @@ def _stage_timings(conditions) -> list[StageTiming]:
             )
         )
     timings.sort(key=lambda t: (t.service.number, first_position[(t.service.slug, t.stage)], t.stage))
+    return timings
+
+
+def _signoff_step_timings(conditions) -> list[SignoffStepTiming]:
+    """Per service and sign-off step: signatures given (send-backs are not signatures), the time from the
+    step becoming current to its signature, and how many came within the step's deadline."""
+    rows = db.session.execute(
+        select(ServiceRequest.service, Signature.step, Signature.position, Signature.started_at, Signature.at)
+        .add_columns(Signature.due_at)
+        .join(Signoff, Signoff.id == Signature.signoff_id)
+        .join(ServiceRequest, ServiceRequest.id == Signoff.request_id)
+        .where(*conditions, Signature.action == "signed")
+    ).all()
+    durations: dict[tuple[str, int, str], list[float]] = defaultdict(list)
+    in_time: dict[tuple[str, int, str], int] = defaultdict(int)
+    for slug, step, position, started_at, at, due_at in rows:
+        key = (slug, position, step)
+        durations[key].append((at - started_at).total_seconds())
+        if due_at is None or at <= due_at:
+            in_time[key] += 1
+    timings = []
+    for (slug, position, step), values in sorted(durations.items()):
+        service = _known_service(slug)
+        if service is None:
+            continue
+        timings.append(
+            SignoffStepTiming(
+                service=service,
+                step=step,
+                count=len(values),
+                median_seconds=percentile(values, 0.5),
+                p95_seconds=percentile(values, 0.95),
+                in_time=in_time[(slug, position, step)],
+            )
+        )
+    timings.sort(key=lambda t: t.service.number)
     return timings
 
 
@@ -401,6 +460,15 @@ def report_csv(report: MonitoringReport) -> str:
         writer.writerow(
             [section, name, timing.stage, _("95th percentile, seconds"), f"{timing.p95_seconds:.1f}"]
         )
+    section = _("Time per sign-off step")
+    for timing in report.signoff_steps:
+        name = str(timing.service.name)
+        writer.writerow([section, name, timing.step, _("count"), timing.count])
+        writer.writerow([section, name, timing.step, _("median, seconds"), f"{timing.median_seconds:.1f}"])
+        writer.writerow(
+            [section, name, timing.step, _("95th percentile, seconds"), f"{timing.p95_seconds:.1f}"]
+        )
+        writer.writerow([section, name, timing.step, _("share"), f"{timing.share_in_time:.4f}"])
     section = _("Refusals by ground")
     for refusal in report.refusals:
         writer.writerow(

@@ -69,6 +69,8 @@ ROLE_LABELS = {
     # training documents (service 14)
     "methodologist": _l("Training centre methodologist"),
     "academic_deputy": _l("Deputy head for academic work"),
+    "head_of_department": _l("Head of department"),
+    "senior_nurse": _l("Senior nurse"),
 }
 
 

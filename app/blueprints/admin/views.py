@@ -56,6 +56,11 @@ MORE_ADMIN_PAGES = (
     AdminPage(
         "outbox_admin.list_messages", _l("SMS outbox"), _l("Every SMS the app sent, and whether it went.")
     ),
+    AdminPage(
+        "desk_inpatient_extracts.switch_module",
+        _l("Day hospital module"),
+        _l("Switch on inpatient extracts when the clinic has a day hospital."),
+    ),
 )
 
 

@@ -8,7 +8,7 @@ from app.auth import roles_required
 from app.blueprints.public import bp
 from app.core.urls import safe_next_path
 from app.ops import health
-from app.services import catalogue
+from app.services import catalogue, modules
 
 log = logging.getLogger(__name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -30,7 +30,7 @@ def show_service(slug: str):
         service = catalogue.get(slug)
     except KeyError:
         abort(404)
-    return render_template("public/service.html", service=service)
+    return render_template("public/service.html", service=service, offered_here=modules.offered_here(slug))
 
 
 @bp.get("/lang/<code>")

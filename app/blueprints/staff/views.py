@@ -53,6 +53,16 @@ START_PAGE_TOOLS: dict[str, list[Tool]] = {
             _l("Information forms"),
             _l("TB, psychiatric and narcological register forms, issued after an identity check."),
         ),
+        Tool(
+            "desk_phc_certificates.new_request",
+            _l("PHC certificates"),
+            _l("Check the identity document or a proxy's power of attorney, then pass it to the doctor."),
+        ),
+        Tool(
+            "desk_inpatient_extracts.show_queue",
+            _l("Inpatient extracts"),
+            _l("Hand over extracts signed and stamped in the day hospital, against the identity document."),
+        ),
     ],
     "doctor": [
         Tool(
@@ -64,6 +74,16 @@ START_PAGE_TOOLS: dict[str, list[Tool]] = {
             "desk_home_visits.show_route",
             _l("Home-call route list"),
             _l("Your home calls of the day by district and address; print it and mark each visit."),
+        ),
+        Tool(
+            "desk_phc_certificates.show_queue",
+            _l("PHC certificates"),
+            _l("Compare with the register of attached population, examine, write the conclusion and sign."),
+        ),
+        Tool(
+            "desk_inpatient_extracts.show_queue",
+            _l("Inpatient extracts"),
+            _l("Write and sign the discharge summary of a day-hospital patient."),
         ),
     ],
     "head": [
@@ -117,6 +137,16 @@ START_PAGE_TOOLS: dict[str, list[Tool]] = {
             "desk_referrals.list_referrals",
             _l("Hospitalization referrals"),
             _l("Referrals through the Hospitalization Bureau by status and hospital; the Bureau's queue."),
+        ),
+        Tool(
+            "desk_phc_certificates.show_register",
+            _l("Register of issued certificates"),
+            _l("PHC certificates issued in a period: number, date, patient, kind, purpose, doctor."),
+        ),
+        Tool(
+            "desk_inpatient_extracts.show_journal",
+            _l("Journal of issued extracts"),
+            _l("Inpatient extracts issued in a period, printable."),
         ),
     ],
 }

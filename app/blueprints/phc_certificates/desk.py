@@ -1,0 +1,273 @@
+"""Staff views of PHC certificates. Registrars receive (step 1), doctors sign (step 2), the head reads; the
+sign-off itself (app.services.signoff) decides who may do the current step, so a step posted by a role that
+does not hold it is refused there and audited (the page answers 200 with the message, so the audit entry is
+kept; nothing else changes). Every look at a person's data is audited by the service."""
+
+from datetime import timedelta
+
+from flask import abort, request, url_for
+from flask_login import current_user
+
+from app.auth import current_actor, roles_required
+from app.blueprints.phc_certificates import desk_bp
+from app.blueprints.phc_certificates.forms import DoctorForm, ReceptionForm, SendBackForm
+from app.core.clock import local_now
+from app.core.i18n import current_language
+from app.core.iin import is_valid_iin
+from app.core.inputs import to_day
+from app.documents import html_to_pdf, render_html
+from app.htmx import is_htmx_request, redirect_after_step, render_page
+from app.registries import RegistryUnavailable
+from app.responses import pdf_response
+from app.services import patients, phc_certificates, registry_pending, signoff
+from app.services.clinic import get_clinic
+
+STAFF_ROLES = ("registrar", "doctor", "head")
+DESK_ROLES = ("registrar", "head")
+MAX_REGISTER_DAYS = 366
+
+
+@desk_bp.context_processor
+def _labels() -> dict:
+    return {
+        "presenter_labels": phc_certificates.PRESENTER_LABELS,
+        "attachment_labels": phc_certificates.ATTACHMENT_LABELS,
+        "kind_of": phc_certificates.kind_of,
+    }
+
+
+def _error_status(error) -> int:
+    """An error shown in a fragment is 200 (htmx swaps only 2xx); on a full page 422. A refused role is 200
+    either way, so its audit entry is committed (a 4xx rolls the request back)."""
+    if is_htmx_request() or isinstance(error, signoff.NotYourStep):
+        return 200
+    return 422
+
+
+# ---- the queue ------------------------------------------------------------------------------------------
+@desk_bp.get("/")
+@roles_required(*STAFF_ROLES)
+def show_queue():
+    roles = [role for role in ("registrar", "doctor") if current_user.has_role(role)]
+    items = signoff.open_queue(roles, actor=current_actor(), service_slug=phc_certificates.SERVICE)
+    return render_page(
+        "phc_certificates/desk/queue.html",
+        "signoff/_queue.html",
+        items=items,
+        queue_url=url_for(".show_queue"),
+        now=local_now(),
+    )
+
+
+# ---- step 1: the registrar receives ---------------------------------------------------------------------
+def _reception_page(form, patient=None, *, problem=None, status=200):
+    return render_page(
+        "phc_certificates/desk/new.html", None, status=status, form=form, patient=patient, problem=problem
+    )
+
+
+def _patient_for(raw_iin: str):
+    """(patient, problem): the card for the IIN (made from the registry when missing), or what went wrong."""
+    iin = (raw_iin or "").strip()
+    if not is_valid_iin(iin):
+        return None, phc_certificates.IIN_INVALID
+    try:
+        return patients.card_for(iin), None
+    except patients.PatientUnknown as error:
+        return None, error.message
+    except RegistryUnavailable:
+        return None, registry_pending.UNAVAILABLE_MESSAGE
+
+
+@desk_bp.get("/new")
+@roles_required(*DESK_ROLES)
+def new_request():
+    raw_iin = request.args.get("iin", "").strip()
+    form = ReceptionForm(formdata=None, iin=raw_iin).fill_kinds()
+    if not raw_iin:
+        return _reception_page(form)
+    patient, problem = _patient_for(raw_iin)
+    if patient is None:
+        return _reception_page(form, problem=problem, status=422)
+    phc_certificates.open_patient(patient, actor=current_actor())
+    return _reception_page(form, patient)
+
+
+@desk_bp.post("/new")
+@roles_required(*DESK_ROLES)
+def receive():
+    form = ReceptionForm().fill_kinds()
+    patient, problem = _patient_for(form.iin.data)
+    if patient is None:
+        return _reception_page(form, problem=problem, status=422)
+    if not form.validate():
+        return _reception_page(form, patient, status=422)
+    try:
+        certificate_request = phc_certificates.receive(
+            patient, form.reception(), actor=current_actor(), language=current_language()
+        )
+    except (phc_certificates.CertificateError, signoff.SignoffError) as error:
+        _attach_error(form, error)
+        return _reception_page(form, patient, problem=error.message, status=422)
+    return redirect_after_step(url_for(".show_request", number=certificate_request.number))
+
+
+def _attach_error(form, error) -> None:
+    field = getattr(error, "field", None)
+    if field and field in form:
+        form[field].errors = [*form[field].errors, error.message]
+
+
+# ---- one request: its steps and the current step's form --------------------------------------------------
+def _find(number: str):
+    found = phc_certificates.find_by_number(number)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _request_page(
+    found, *, reception_form=None, doctor_form=None, send_back_form=None, error=None, status=200
+):
+    certificate = found.phc_certificate
+    if reception_form is None:
+        reception_form = ReceptionForm(
+            formdata=None,
+            kind=certificate.kind,
+            purpose=certificate.purpose,
+            presented_by=certificate.presented_by,
+            identity_document=certificate.identity_document,
+            proxy_name=certificate.proxy_name,
+            proxy_iin=certificate.proxy_iin,
+            proxy_document_number=certificate.proxy_document_number,
+            proxy_document_date=certificate.proxy_document_date,
+        ).fill_kinds()
+    if doctor_form is None:
+        doctor_form = DoctorForm(
+            formdata=None, conclusion=certificate.conclusion, **(certificate.fields or {})
+        )
+    return render_page(
+        "phc_certificates/desk/show.html",
+        "phc_certificates/desk/_request.html",
+        status=status,
+        found=found,
+        certificate=certificate,
+        kind=phc_certificates.kind_of(certificate.kind),
+        current=signoff.current_step(found),
+        progress=signoff.progress(found),
+        send_backs=signoff.send_backs(found),
+        reception_form=reception_form,
+        doctor_form=doctor_form,
+        send_back_form=send_back_form or SendBackForm(formdata=None),
+        error=error,
+        waits_for_registry=found.status == registry_pending.AWAITING_REGISTRY,
+    )
+
+
+@desk_bp.get("/<number>")
+@roles_required(*STAFF_ROLES)
+def show_request(number):
+    found = phc_certificates.open_request(_find(number), actor=current_actor())
+    return _request_page(found)
+
+
+@desk_bp.post("/<number>/reception")
+@roles_required(*STAFF_ROLES)
+def receive_again(number):
+    found = _find(number)
+    form = ReceptionForm().fill_kinds()
+    if not form.validate():
+        return _request_page(found, reception_form=form, status=200 if is_htmx_request() else 422)
+    try:
+        phc_certificates.receive_again(found, form.reception(), actor=current_actor())
+    except (phc_certificates.CertificateError, signoff.SignoffError) as error:
+        _attach_error(form, error)
+        return _request_page(found, reception_form=form, error=error.message, status=_error_status(error))
+    return _request_page(found)
+
+
+@desk_bp.post("/<number>/sign")
+@roles_required(*STAFF_ROLES)
+def sign_as_doctor(number):
+    found = _find(number)
+    form = DoctorForm()
+    if not form.validate():
+        return _request_page(found, doctor_form=form, status=200 if is_htmx_request() else 422)
+    try:
+        phc_certificates.sign_as_doctor(
+            found, conclusion=form.conclusion.data or "", fields=form.kind_values(), actor=current_actor()
+        )
+    except (phc_certificates.CertificateError, signoff.SignoffError) as error:
+        _attach_error(form, error)
+        return _request_page(found, doctor_form=form, error=error.message, status=_error_status(error))
+    return _request_page(found)
+
+
+@desk_bp.post("/<number>/send-back")
+@roles_required(*STAFF_ROLES)
+def send_back(number):
+    found = _find(number)
+    form = SendBackForm()
+    if not form.validate():
+        return _request_page(found, send_back_form=form, status=200 if is_htmx_request() else 422)
+    try:
+        phc_certificates.send_back(found, reason=form.reason.data or "", actor=current_actor())
+    except signoff.SignoffError as error:
+        form.reason.errors = [error.message]
+        return _request_page(found, send_back_form=form, error=error.message, status=_error_status(error))
+    return _request_page(found)
+
+
+@desk_bp.get("/<number>/certificate.pdf")
+@roles_required(*STAFF_ROLES)
+def print_certificate(number):
+    found = _find(number)
+    document = found.result_document
+    if document is None:
+        abort(404)
+    phc_certificates.open_document(document, actor=current_actor())
+    return pdf_response(document.pdf, f"{document.number}.pdf")
+
+
+# ---- the register of issued certificates ----------------------------------------------------------------
+def _period():
+    today = local_now().date()
+    start = to_day(request.args.get("start")) or today.replace(day=1)
+    end = to_day(request.args.get("end")) or today
+    if end < start or (end - start).days >= MAX_REGISTER_DAYS:
+        start, end = end - timedelta(days=30), end
+    return start, end
+
+
+@desk_bp.get("/register")
+@roles_required(*STAFF_ROLES)
+def show_register():
+    start, end = _period()
+    rows = phc_certificates.open_register(start, end, actor=current_actor())
+    return render_page(
+        "phc_certificates/desk/register.html",
+        "phc_certificates/desk/_register.html",
+        rows=rows,
+        start=start,
+        end=end,
+    )
+
+
+@desk_bp.get("/register.pdf")
+@roles_required(*STAFF_ROLES)
+def print_register():
+    start, end = _period()
+    rows = phc_certificates.open_register(start, end, actor=current_actor(), printed=True)
+    language = current_language()
+    html = render_html(
+        "documents/phc_certificate_register.html",
+        {
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "clinic": get_clinic(),
+            "kind_of": phc_certificates.kind_of,
+        },
+        language=language,
+    )
+    return pdf_response(html_to_pdf(html), f"phc-certificates-{start.isoformat()}-{end.isoformat()}.pdf")
