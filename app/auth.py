@@ -18,6 +18,10 @@ START_PAGES = (
     ("head", "staff.show_head_start"),
     ("doctor", "staff.show_doctor_start"),
     ("registrar", "staff.show_registrar_start"),
+    # HIV testing (service 7)
+    ("counselling_doctor", "desk_hiv_testing.list_tests"),
+    ("procedure_nurse", "desk_hiv_testing.list_tests"),
+    ("lab", "desk_hiv_testing.show_lab_queue"),
 )
 
 

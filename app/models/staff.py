@@ -9,7 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base
 from app.models.clinic import District
 
-ROLES = ("registrar", "doctor", "head", "admin")
+ROLES = (
+    "registrar",
+    "doctor",
+    "head",
+    "admin",
+    # HIV testing (service 7): the counselling-room doctor, the procedure-room nurse, the laboratory.
+    "counselling_doctor",
+    "procedure_nurse",
+    "lab",
+)
 
 
 class StaffMember(UserMixin, Base):

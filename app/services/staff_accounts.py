@@ -62,6 +62,10 @@ ROLE_LABELS = {
     "doctor": _l("Doctor"),
     "head": _l("Head of the clinic"),
     "admin": _l("Administrator"),
+    # HIV testing (service 7)
+    "counselling_doctor": _l("Counselling-room doctor"),
+    "procedure_nurse": _l("Procedure-room nurse"),
+    "lab": _l("Laboratory"),
 }
 
 

@@ -9,7 +9,7 @@ from app.blueprints.public import bp
 from app.core.urls import safe_next_path
 from app.extensions import db
 from app.registries import registry_health
-from app.services import catalogue
+from app.services import catalogue, hiv_testing
 
 log = logging.getLogger(__name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -31,7 +31,14 @@ def show_service(slug: str):
         service = catalogue.get(slug)
     except KeyError:
         abort(404)
-    return render_template("public/service.html", service=service)
+    # A service given only in person says where and on what terms the clinic gives it (HIV testing, 7).
+    extra = {}
+    if service.slug == hiv_testing.SERVICE:
+        extra = {
+            "in_person_template": "hiv_testing/_passport.html",
+            "hiv_settings": hiv_testing.get_settings(),
+        }
+    return render_template("public/service.html", service=service, **extra)
 
 
 @bp.get("/lang/<code>")
