@@ -156,11 +156,11 @@ def enter_result():
         try:
             test = hiv_testing.open_sample(form.sample.data, actor=current_actor(), client=client_key())
             hiv_testing.enter_result(test, form.result.data, actor=current_actor())
-        except hiv_testing.HivError as error:
+        except hiv_testing.HivError as error:  # refused before anything changed; counts and audit kept
             form.sample.errors = [*form.sample.errors, str(error.message)]
-        else:
-            flash(_("Result entered for sample %(sample)s.", sample=test.sample_number))
-            return redirect_after_step(url_for(".show_lab_queue"))
+            return _lab_page(form)
+        flash(_("Result entered for sample %(sample)s.", sample=test.sample_number))
+        return redirect_after_step(url_for(".show_lab_queue"))
     return _lab_page(form, status=422)
 
 
@@ -168,16 +168,18 @@ def enter_result():
 @desk_bp.get("/hand-over")
 @roles_required(*TEST_ROLES)
 def start_hand_over():
-    return render_page("hiv_testing/desk/hand_over.html", None, form=CodeForm(formdata=None), test=None)
+    return _hand_over_page(CodeForm(formdata=None))
 
 
-def _hand_over_page(form: CodeForm, test=None, status: int = 200):
+def _hand_over_page(form: CodeForm, test=None, status: int = 200, *, error=None, done=None):
     return render_page(
         "hiv_testing/desk/hand_over.html",
         "hiv_testing/desk/_hand_over.html",
         form=form,
         test=test,
         status=status,
+        error=error,
+        done=done,
     )
 
 
@@ -196,7 +198,9 @@ def _test_by_code(form: CodeForm):
 def find_for_hand_over():
     form = CodeForm()
     test = _test_by_code(form)
-    return _hand_over_page(form, test, status=200 if test else 422)
+    # A code that finds nothing is an answer, not a failed request: 200, so its count against the client's
+    # limit and the audit entries are kept (a 4xx rolls the request's writes back).
+    return _hand_over_page(form, test, status=200 if test or form.code.errors else 422)
 
 
 @desk_bp.post("/hand-over/certificate")
@@ -205,14 +209,12 @@ def issue_certificate():
     form = CodeForm()
     test = _test_by_code(form)
     if test is None:
-        return _hand_over_page(form, status=422)
+        return _hand_over_page(form)
     try:
         hiv_testing.issue_certificate(test, actor=current_actor())
-    except hiv_testing.HivError as error:
-        flash(str(error.message), "error")
-        return _hand_over_page(form, test, status=422)
-    flash(_("Certificate issued. Print it and hand it over."))
-    return _hand_over_page(form, test)
+    except hiv_testing.HivError as error:  # refused before anything changed; the look at it stays audited
+        return _hand_over_page(form, test, error=error.message)
+    return _hand_over_page(form, test, done=_("Certificate issued. Print it and hand it over."))
 
 
 @desk_bp.post("/hand-over/post-test")
@@ -221,14 +223,14 @@ def record_post_test():
     form = CodeForm()
     test = _test_by_code(form)
     if test is None:
-        return _hand_over_page(form, status=422)
+        return _hand_over_page(form)
     try:
         hiv_testing.record_post_test_counselling(test, actor=current_actor())
-    except hiv_testing.HivError as error:
-        flash(str(error.message), "error")
-        return _hand_over_page(form, test, status=422)
-    flash(_("Post-test counselling and the referral for confirmation are recorded."))
-    return _hand_over_page(form, test)
+    except hiv_testing.HivError as error:  # refused before anything changed; the look at it stays audited
+        return _hand_over_page(form, test, error=error.message)
+    return _hand_over_page(
+        form, test, done=_("Post-test counselling and the referral for confirmation are recorded.")
+    )
 
 
 @desk_bp.get("/tests/<int:test_id>/certificate.pdf")

@@ -81,20 +81,20 @@ class RegistrationForm(Form):
                 _l("Record the pre-test counselling before referring to the procedure room.")
             )
 
-    def validate_payment_amount(self, field) -> None:
+    def validate(self, extra_validators=None) -> bool:
+        """The payment record of a paid test (its fields are optional on their own)."""
+        valid = super().validate(extra_validators)
         if not is_paid(self.payer.data):
-            return
-        if field.data is None or not 0 < field.data <= MAX_PRICE:
-            raise ValidationError(_l("Enter the amount paid."))
-
-    def validate_payment_receipt(self, field) -> None:
-        field.data = (field.data or "").strip()
-        if is_paid(self.payer.data) and not field.data:
-            raise ValidationError(_l("Enter the receipt number."))
-
-    def validate_payment_date(self, field) -> None:
-        if is_paid(self.payer.data) and field.data is None:
-            raise ValidationError(_l("Enter the date of payment."))
+            return valid
+        amount = self.payment_amount
+        if not amount.errors and (amount.data is None or not 0 < amount.data <= MAX_PRICE):
+            amount.errors = [*amount.errors, _l("Enter the amount paid.")]
+        self.payment_receipt.data = (self.payment_receipt.data or "").strip()
+        if not self.payment_receipt.errors and not self.payment_receipt.data:
+            self.payment_receipt.errors = [*self.payment_receipt.errors, _l("Enter the receipt number.")]
+        if not self.payment_date.errors and self.payment_date.data is None:
+            self.payment_date.errors = [*self.payment_date.errors, _l("Enter the date of payment.")]
+        return valid and not (amount.errors or self.payment_receipt.errors or self.payment_date.errors)
 
 
 class CodeForm(Form):
