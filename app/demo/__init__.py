@@ -13,6 +13,7 @@ from app.core.iin import make_iin
 from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
 from app.demo.complaints import seed_feedback_demo
+from app.demo.hiv_testing import seed_hiv_demo
 from app.demo.registry import seed_registry
 from app.extensions import db
 from app.models import Clinic, District, Patient
@@ -42,6 +43,10 @@ STAFF = (
     ("therapist3", "Гүлнар Тоқтарқызы Әбдірахманова", {"doctor"}, "therapist", 3, "107"),
     ("paediatrician", "Мадина Асқарқызы Есенова", {"doctor"}, "paediatrician", 4, "110"),
     ("gp", "Нұржан Әлібекұлы Төлеуов", {"doctor"}, "general_practitioner", 5, "112"),
+    # HIV testing (service 7): the counselling room, the procedure room, the laboratory.
+    ("counselling", "Сәуле Бақытжанқызы Әлиева", {"counselling_doctor"}, None, None, "114"),
+    ("nurse", "Гүлмира Асанқызы Серікбаева", {"procedure_nurse"}, None, None, "115"),
+    ("laboratory", "Татьяна Петровна Ли", {"lab"}, None, None, "120"),
 )
 
 LAST_NAMES_M = (
@@ -107,6 +112,7 @@ def seed() -> str:
     history_added = seed_feedback_demo()
     attachment_applications_added = seed_attachment_demo()
     bookings_added = seed_appointment_demo(demo_patients())
+    hiv_tests_added = seed_hiv_demo()
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -115,7 +121,8 @@ def seed() -> str:
         f"{schedules_created} doctors' schedules created; "
         f"{history_added} past requests added for monitoring; "
         f"{attachment_applications_added} attachment applications added; "
-        f"{bookings_added} appointments booked"
+        f"{bookings_added} appointments booked; "
+        f"{hiv_tests_added} HIV tests added"
     )
 
 
