@@ -12,7 +12,9 @@ from app.extensions import db
 from app.models import AuditEntry, HivSettings, HivTest, ServiceRequest
 from app.services import hiv_testing
 from tests.conftest import TEST_PASSWORD, page_text
-from tests.hiv_testing.factories import actor_for, make_clinic, register
+from tests.hiv_testing.factories import actor_for, kk, make_clinic, register
+
+NO_SUCH_CODE_KK = "Мұндай дербес коды бар тексеру жоқ"
 
 
 def pdf_text(response) -> str:
@@ -65,9 +67,11 @@ def test_bad_registration_input_is_refused_with_nothing_saved_and_nothing_lost(c
     )
     assert response.status_code == 422
     text = page_text(response)
-    assert "anonymous test takes no IIN" in text
-    assert "Enter the amount paid" in text and "Enter the date of payment" in text
-    assert "Record the pre-test counselling" in text
+    assert (
+        kk("An anonymous test takes no IIN. To record an identity, choose the confidential regime.") in text
+    )
+    assert kk("Enter the amount paid.") in text and kk("Enter the date of payment.") in text
+    assert kk("Record the pre-test counselling before referring to the procedure room.") in text
     assert 'value="R-5"' in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(HivTest.id))) == 0
     assert db.session.scalar(select(func.count(ServiceRequest.id))) == 0
@@ -104,7 +108,7 @@ def test_lists_are_searched_by_the_whole_code_or_sample_number_only(client, logi
     )
     partial = page_text(client.get("/staff/hiv/", query_string={"q": first.code[:5]}))
     assert hiv_testing.display_code(first.code) not in partial
-    assert "No test has this personal code or sample number" in partial
+    assert kk("No test has this personal code or sample number.") in partial
 
 
 def test_the_whole_flow_through_the_pages_prints_talon_and_certificate(client, login, clinic, make_staff):
@@ -138,11 +142,11 @@ def test_the_whole_flow_through_the_pages_prints_talon_and_certificate(client, l
         == 303
     )
     again = client.post("/staff/hiv/lab", data={"sample": test.sample_number, "result": "positive"})
-    assert "already been entered" in page_text(again)
+    assert kk("A result has already been entered for this sample. Nothing was changed.") in page_text(again)
     client.post("/staff/logout")
     client.post("/staff/login", data={"username": nurse.username, "password": TEST_PASSWORD})
     found = client.post("/staff/hiv/hand-over", data={"code": code.lower().replace("-", " ")})
-    assert "Issue the certificate" in page_text(found)
+    assert kk("Issue the certificate") in page_text(found)
     issued = client.post("/staff/hiv/hand-over/certificate", data={"code": test.code})
     assert issued.status_code == 200
     db.session.expire_all()
@@ -152,7 +156,9 @@ def test_the_whole_flow_through_the_pages_prints_talon_and_certificate(client, l
     assert "антитела не обнаружены" in certificate and "антиденелер анықталған жоқ" in certificate
     assert "3 (үш) ай" in certificate and "3 (три) месяца" in certificate
     twice = client.post("/staff/hiv/hand-over/certificate", data={"code": test.code})
-    assert "already been handed over" in page_text(twice)
+    assert kk("The result for this code has already been handed over. Nothing was changed.") in page_text(
+        twice
+    )
     # /verify of an anonymous certificate: the code, the dates, the validity; not the document number.
     verify = page_text(client.get(f"/verify/{test.certificate.verification_code}"))
     assert code in verify and "2027" in verify
@@ -166,12 +172,14 @@ def test_an_unknown_code_at_the_hand_over_says_no_such_code_and_is_rate_limited(
     login("procedure_nurse")
     near = test.code[:-1] + ("A" if test.code[-1] != "A" else "C")
     response = client.post("/staff/hiv/hand-over", data={"code": near})
-    assert "No test has this personal code" in page_text(response)
+    assert NO_SUCH_CODE_KK in page_text(response)
     for _ in range(9):
         client.post("/staff/hiv/hand-over", data={"code": "ACDEFHJKM"})
     held = client.post("/staff/hiv/hand-over", data={"code": test.code})
-    assert "Too many unknown codes" in page_text(held)
-    assert "Issue the certificate" not in page_text(held)
+    assert kk(
+        "Too many unknown codes were typed here. Please wait %(minutes)s minutes and try again.", minutes=15
+    ) in page_text(held)
+    assert kk("Issue the certificate") not in page_text(held)
 
 
 def test_the_journal_page_and_pdf_are_keyed_by_the_code(client, login, clinic, make_staff):
@@ -207,9 +215,20 @@ def test_the_admin_sets_the_terms_and_the_passport_page_shows_them(client, login
     assert response.status_code == 303
     client.post("/staff/logout")
     passport = page_text(client.get("/services/hiv-testing"))
-    assert "in 12 working days" in passport and "in 4 working days" in passport and "6500" in passport
-    assert "with your identity document" not in passport
-    assert "Start online" not in passport
+    assert (
+        kk("Result of a negative test: in %(days)s working days after the blood draw.", days=12) in passport
+    )
+    assert (
+        kk(
+            "Result of a positive screening test (sent for confirmation): in %(days)s working days after the "
+            "blood draw.",
+            days=4,
+        )
+        in passport
+        and "6500" in passport
+    )
+    assert kk("This service is not yet available online here.") not in passport
+    assert kk("Start online") not in passport
 
 
 def test_the_head_sees_figures_never_a_test(client, login, clinic, make_staff):
@@ -217,5 +236,5 @@ def test_the_head_sees_figures_never_a_test(client, login, clinic, make_staff):
     login("head")
     figures = client.get("/staff/hiv/figures")
     assert figures.status_code == 200
-    assert re.search(r"Tests registered\s+1", page_text(figures))
+    assert re.search(kk("Tests registered") + r"\s+1", page_text(figures))
     assert client.get("/staff/hiv/").status_code == 403
