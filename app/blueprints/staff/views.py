@@ -108,6 +108,11 @@ START_PAGE_TOOLS: dict[str, list[Tool]] = {
             _l("Complaints"),
             _l("Complaints assigned to the head, their deadlines and written answers."),
         ),
+        Tool(
+            "desk_hiv_testing.show_figures",
+            _l("HIV testing figures"),
+            _l("Tests, results and the laboratory's term kept, as counts only: never a code or a person."),
+        ),
     ],
 }
 
