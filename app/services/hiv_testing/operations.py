@@ -249,7 +249,7 @@ def issue_certificate(test: HivTest, *, actor: Actor):
     test.handed_over_at = issued
     request.result_document = document
     request_service.transition(request, "completed", actor=actor, step="hiv_certificate_issued")
-    _audit(actor, "print", test, detail="certificate issued")
+    _audit(actor, "create", test, detail="certificate issued")
     log.info("hiv test %s: certificate %s issued", request.number, document.number)
     return document
 
