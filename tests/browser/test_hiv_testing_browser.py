@@ -117,3 +117,18 @@ def test_counselling_nurse_lab_and_hand_over_with_the_certificate(browser, page,
     assert "антитела не обнаружены" in certificate and "антиденелер анықталған жоқ" in certificate
     assert nurse.policy_violations == []
     nurse_context.close()
+
+
+def test_the_passport_page_shows_the_service_in_person_with_the_clinics_terms(page, live_server):
+    page.goto(live_server + "/services/hiv-testing")
+    page.get_by_role("link", name="Русский").click()
+    notice = page.locator(".hiv-passport")
+    expect(notice).to_contain_text("Поликлиника оказывает эту услугу лично")
+    expect(notice).to_contain_text("Для анонимного обследования документ не нужен")
+    expect(notice).to_contain_text("рабочих дней: 20")  # the demo clinic's settings
+    expect(notice).to_contain_text("рабочих дней: 3")
+    expect(notice).to_contain_text("8500 тенге")
+    expect(page.get_by_role("link", name="Начать онлайн")).to_have_count(0)
+    expect(page.locator("table.passport tbody tr")).to_have_count(11)
+    assert_accessible(page)
+    snap(page, "hiv-passport-ru")
