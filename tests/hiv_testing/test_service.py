@@ -172,3 +172,21 @@ def test_figures_count_without_codes(rooms):
     assert figures.registered == 3 and figures.anonymous == 2 and figures.drawn == 2
     assert figures.results == {"negative": 1, "positive": 1, "invalid": 0}
     assert figures.results_in_time == 2
+
+
+def test_monitoring_times_each_step_and_names_no_one(rooms, frozen):
+    from app.services import monitoring
+
+    test = register(rooms["doctor"])
+    frozen(2026, 11, 25, 10, 20)
+    hiv_testing.draw_blood(test, actor=rooms["nurse"])
+    frozen(2026, 11, 25, 15, 0)
+    hiv_testing.enter_result(test, "negative", actor=rooms["lab"])
+    frozen(2026, 11, 26, 11, 0)
+    hiv_testing.issue_certificate(test, actor=rooms["nurse"])
+    report = monitoring.build_report(monitoring.Period(date(2026, 11, 1), date(2026, 11, 30)), "hiv-testing")
+    stages = {timing.stage: timing.median_seconds for timing in report.stages}
+    assert stages["hiv_registered -> hiv_blood_drawn"] == 20 * 60
+    assert stages["hiv_blood_drawn -> hiv_result_entered"] == (4 * 60 + 40) * 60
+    assert report.answered == 1 and report.answered_in_time == 1
+    assert all(test.code not in str(row) for row in report.overdue)
