@@ -238,3 +238,16 @@ def test_the_head_sees_figures_never_a_test(client, login, clinic, make_staff):
     assert figures.status_code == 200
     assert re.search(kk("Tests registered") + r"\s+1", page_text(figures))
     assert client.get("/staff/hiv/").status_code == 403
+
+
+def test_the_head_finds_an_hiv_certificate_but_cannot_open_its_pdf(client, login, clinic, make_staff):
+    test = register(actor_for(make_staff, "counselling_doctor", "cd0"))
+    hiv_testing.draw_blood(test, actor=actor_for(make_staff, "procedure_nurse", "n0"))
+    hiv_testing.enter_result(test, "negative", actor=actor_for(make_staff, "lab", "l0"))
+    document = hiv_testing.issue_certificate(test, actor=actor_for(make_staff, "procedure_nurse", "n1"))
+    db.session.commit()
+    login("head")
+    page = client.get(f"/staff/documents/{document.id}")
+    assert page.status_code == 200 and document.number in page_text(page)
+    assert f"/staff/documents/{document.id}/pdf" not in page.get_data(as_text=True)
+    assert client.get(f"/staff/documents/{document.id}/pdf").status_code == 403

@@ -118,6 +118,7 @@ documents.register_kind(
         "Адамның иммун тапшылығы вирусына антиденелерді зерттеу туралы анықтама-сертификат",
         "Справка-сертификат об исследовании на антитела к ВИЧ",
     ),
+    sealed=True,
 )
 registry_pending.register_retry_handler(SERVICE, resume_identity)
 status.hide_service(SERVICE)
