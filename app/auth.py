@@ -28,6 +28,10 @@ START_PAGES = (
     # documents signed at the clinic (services 8, 9): the day hospital's staff start at their sign-off queue
     ("head_of_department", "signoff.show_queue"),
     ("senior_nurse", "signoff.show_queue"),
+    # HIV testing (service 7)
+    ("counselling_doctor", "desk_hiv_testing.list_tests"),
+    ("procedure_nurse", "desk_hiv_testing.list_tests"),
+    ("lab", "desk_hiv_testing.show_lab_queue"),
 )
 
 

@@ -25,6 +25,7 @@ LOGIN_ONLY_ENDPOINTS = {"staff.show_start"}
 # not theirs. Each names why; the role check itself (anonymous, wrong role) is tested as for any other view.
 OBJECT_LEVEL_CHECKS = {
     "complaints.show_receipt": "a registrar sees only the receipts of complaints they took",
+    "documents.print_document": "an HIV certificate's PDF is sealed: only the HIV rooms print it (service 7)",
 }
 STAFF_PREFIXES = ("/staff", "/admin")
 CHANGING_METHODS = ("POST", "PUT", "PATCH", "DELETE")

@@ -8,7 +8,7 @@ import pytest
 
 APP = Path(__file__).resolve().parent.parent / "app"
 # The regulation services built so far: each has a domain package and a web package of the same name.
-SERVICES = ("appointments", "home_visits", "attachment", "certificates", "complaints")
+SERVICES = ("appointments", "home_visits", "attachment", "certificates", "complaints", "hiv_testing")
 SERVICE_ROOMS = ("__init__", "rules", "texts", "queries", "operations")
 MAX_LINES = 600
 

@@ -138,7 +138,8 @@ def test_booking_refusal_grounds():
 def test_built_services_say_where_to_start_and_the_rest_do_not():
     for service in SERVICES:
         assert service.sources
-        assert (service.start_endpoint is not None) == service.built, service.slug
+        assert (service.start_endpoint is not None or service.in_person) == service.built, service.slug
+        assert not (service.in_person and service.start_endpoint), service.slug
 
 
 def test_rows_from_the_national_standard_are_marked():

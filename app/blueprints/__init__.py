@@ -9,6 +9,7 @@ from app.blueprints.auth import bp as auth_bp
 from app.blueprints.certificates import bp as certificates_bp
 from app.blueprints.complaints import bp as complaints_bp
 from app.blueprints.documents import bp as documents_bp
+from app.blueprints.hiv_testing import desk_bp as desk_hiv_testing_bp  # noqa: I001  (HIV testing, service 7)
 from app.blueprints.home_visits import bp as home_visits_bp
 from app.blueprints.home_visits import desk_bp as desk_home_visits_bp
 from app.blueprints.icd10 import bp as icd10_bp
@@ -60,4 +61,5 @@ BLUEPRINTS = (
     referrals_bp,
     desk_referrals_bp,
     desk_training_bp,
+    desk_hiv_testing_bp,
 )

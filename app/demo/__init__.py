@@ -13,6 +13,7 @@ from app.core.iin import make_iin
 from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
 from app.demo.complaints import seed_feedback_demo
+from app.demo.hiv_testing import seed_hiv_demo
 from app.demo.registry import seed_registry
 from app.demo.signed_documents import seed_signed_documents_demo
 from app.demo.training import seed_training_demo
@@ -56,6 +57,10 @@ STAFF = (
     # documents signed at the clinic (services 8, 9): the day hospital's head of department and senior nurse
     ("headdept", "Бауыржан Маратұлы Сейітов", {"head_of_department"}, None, None, "301"),
     ("seniornurse", "Гүлмира Асқарқызы Жұмабекова", {"senior_nurse"}, None, None, "302"),
+    # HIV testing (service 7): the counselling room, the procedure room, the laboratory.
+    ("counselling", "Сәуле Бақытжанқызы Әлиева", {"counselling_doctor"}, None, None, "114"),
+    ("procnurse", "Гүлмира Асанқызы Серікбаева", {"procedure_nurse"}, None, None, "115"),
+    ("laboratory", "Татьяна Петровна Ли", {"lab"}, None, None, "120"),
 )
 
 LAST_NAMES_M = (
@@ -124,6 +129,7 @@ def seed() -> str:
     urgent_added = seed_urgent_care_demo()
     training_documents_added = seed_training_demo()
     signed_documents_added = seed_signed_documents_demo(demo_patients())
+    hiv_tests_added = seed_hiv_demo()
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -136,6 +142,7 @@ def seed() -> str:
         f"{urgent_added} urgent-care calls and hospitalization referrals added; "
         f"{training_documents_added} training documents opened; "
         f"{signed_documents_added} PHC certificates and inpatient extracts added"
+        f"{hiv_tests_added} HIV tests added"
     )
 
 

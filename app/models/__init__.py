@@ -14,6 +14,7 @@ from app.models.clinic import CalendarException, Clinic, District
 from app.models.consent import Consent
 from app.models.document import Document, DocumentCounter
 from app.models.feedback import Complaint, SurveyResponse
+from app.models.hiv_testing import HivIdentity, HivSettings, HivTest
 from app.models.home_visits import HomeVisit
 from app.models.kiosk import KioskDevice
 from app.models.notify import SmsMessage
@@ -51,6 +52,9 @@ __all__ = [
     "DoctorSchedule",
     "Document",
     "DocumentCounter",
+    "HivIdentity",
+    "HivSettings",
+    "HivTest",
     "HomeVisit",
     "HospitalReferral",
     "InpatientExtract",

@@ -24,6 +24,10 @@ ROLES = (
     # documents signed at the clinic (services 8, 9): the day hospital's head of department and senior nurse
     "head_of_department",
     "senior_nurse",
+    # HIV testing (service 7): the counselling-room doctor, the procedure-room nurse, the laboratory.
+    "counselling_doctor",
+    "procedure_nurse",
+    "lab",
 )
 
 

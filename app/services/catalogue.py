@@ -91,6 +91,8 @@ class Service:
     sources: str = ""  # which regulation files and items the passport quotes
     built: bool = False
     start_endpoint: str | None = None  # where a patient starts the service online, once built
+    # Built, but only in person at the clinic: nothing to start online (HIV testing, results only in person).
+    in_person: bool = False
     # Passport rows taken from the national standard of the service, not stated in the regional regulation.
     from_national_standard: frozenset[str] = frozenset()
 
@@ -206,8 +208,9 @@ _SERVICE_RULES = (
         "certificates.start_psychiatry_form",
     ),
     (6, "narcology-certificate", "NR", _REGISTRY_DEADLINES, _NO_CONSENT, "certificates.start_narcology_form"),
-    # 001 annex 4 item 5: 20 + 10 minutes, 1 working day in the laboratory, 5 minutes to hand over. (The
-    # same item also lists "positive result – 3 working days, negative – 20 working days"; left out.)
+    # 001 annex 4 item 5: 20 + 10 minutes, 1 working day in the laboratory, 5 minutes to hand over. The same
+    # item's "positive result – 3 working days, negative – 20 working days" are the clinic's settings (the
+    # talon's result date; app/services/hiv_testing), shown on the passport page.
     (7, "hiv-testing", "HI", _ONE_WORKING_DAY, {}, None),
     # 001 annex 8 item 5: 4 steps x 15 minutes.
     (8, "inpatient-extract", "IE", {"*": DeadlineRule("working_minutes", 60)}, {}, None),
@@ -328,6 +331,10 @@ def signoff_steps(slug: str) -> tuple[SignoffStep, ...]:
     return SIGNOFF_STEPS.get(slug, ())
 
 
+# Services built for the clinic's own rooms only: the passport page says where and when, with no online start.
+IN_PERSON_ONLY = frozenset({"hiv-testing"})
+
+
 def _bilingual(value: dict) -> T:
     return T(value["kk"], value["ru"])
 
@@ -353,7 +360,8 @@ def _load_services() -> tuple[Service, ...]:
                 deadlines=deadlines,
                 refusal_grounds=grounds,
                 sources=data["sources"],
-                built=start_endpoint is not None,
+                built=start_endpoint is not None or slug in IN_PERSON_ONLY,
+                in_person=slug in IN_PERSON_ONLY,
                 start_endpoint=start_endpoint,
                 from_national_standard=frozenset(data.get("from_national_standard", ())),
             )

@@ -43,14 +43,17 @@ class DocumentKind:
     code: str  # stored in Document.kind
     prefix: str  # of the number
     title: Bilingual  # shown on the verification page
+    # A sealed kind's PDF is not opened from the head's and admin's document search (an HIV certificate:
+    # only the rooms of its service print it); its number, dates and revocation stay there.
+    sealed: bool = False
 
 
 _KINDS: dict[str, DocumentKind] = {}
 
 
-def register_kind(code: str, prefix: str, title: Bilingual) -> DocumentKind:
+def register_kind(code: str, prefix: str, title: Bilingual, *, sealed: bool = False) -> DocumentKind:
     """Called at import time by the module that issues documents of this kind."""
-    kind = DocumentKind(code, prefix, title)
+    kind = DocumentKind(code, prefix, title, sealed)
     _KINDS[code] = kind
     return kind
 

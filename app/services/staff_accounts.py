@@ -71,6 +71,10 @@ ROLE_LABELS = {
     "academic_deputy": _l("Deputy head for academic work"),
     "head_of_department": _l("Head of department"),
     "senior_nurse": _l("Senior nurse"),
+    # HIV testing (service 7)
+    "counselling_doctor": _l("Counselling-room doctor"),
+    "procedure_nurse": _l("Procedure-room nurse"),
+    "lab": _l("Laboratory"),
 }
 
 

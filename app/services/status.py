@@ -81,11 +81,21 @@ def mask_iin(iin: str | None) -> str:
     return f"{iin[:2]}{'•' * (len(iin) - 4)}{iin[-2:]}"
 
 
+# Services whose requests the status page never shows, whatever number is typed (HIV testing: results only in
+# person). A service hides itself from its face (`hide_service(SERVICE)`).
+_hidden_services: set[str] = set()
+
+
+def hide_service(service_slug: str) -> None:
+    _hidden_services.add(service_slug)
+
+
 def find(number: str) -> ServiceRequest | None:
     number = (number or "").strip().upper()
     if not number or len(number) > 20:
         return None
-    return request_service.find_by_number(number)
+    request = request_service.find_by_number(number)
+    return None if request is None or request.service in _hidden_services else request
 
 
 # ---- who follows a request ------------------------------------------------------------------------------

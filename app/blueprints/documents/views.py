@@ -36,7 +36,10 @@ def show_document(document_id: int):
 @bp.get("/<int:document_id>/pdf")
 @roles_required(*ROLES)
 def print_document(document_id: int):
-    document = documents.open_for_staff(_load(document_id), actor=current_actor(), printed=True)
+    document = _load(document_id)
+    if documents.get_kind(document.kind).sealed:
+        abort(403)
+    document = documents.open_for_staff(document, actor=current_actor(), printed=True)
     return pdf_response(document.pdf, f"{document.number}.pdf")
 
 

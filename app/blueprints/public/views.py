@@ -8,7 +8,7 @@ from app.auth import roles_required
 from app.blueprints.public import bp
 from app.core.urls import safe_next_path
 from app.ops import health
-from app.services import catalogue, modules
+from app.services import catalogue, hiv_testing, modules
 
 log = logging.getLogger(__name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -30,7 +30,16 @@ def show_service(slug: str):
         service = catalogue.get(slug)
     except KeyError:
         abort(404)
-    return render_template("public/service.html", service=service, offered_here=modules.offered_here(slug))
+    # A service given only in person says where and on what terms the clinic gives it (HIV testing, 7).
+    extra = {}
+    if service.slug == hiv_testing.SERVICE:
+        extra = {
+            "in_person_template": "hiv_testing/_passport.html",
+            "hiv_settings": hiv_testing.get_settings(),
+        }
+    return render_template(
+        "public/service.html", service=service, offered_here=modules.offered_here(slug), **extra
+    )
 
 
 @bp.get("/lang/<code>")

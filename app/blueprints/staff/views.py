@@ -148,6 +148,11 @@ START_PAGE_TOOLS: dict[str, list[Tool]] = {
             _l("Journal of issued extracts"),
             _l("Inpatient extracts issued in a period, printable."),
         ),
+        Tool(
+            "desk_hiv_testing.show_figures",
+            _l("HIV testing figures"),
+            _l("Tests, results and the laboratory's term kept, as counts only: never a code or a person."),
+        ),
     ],
 }
 
