@@ -14,6 +14,7 @@ from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
 from app.demo.complaints import seed_feedback_demo
 from app.demo.registry import seed_registry
+from app.demo.signing import seed_signing_key
 from app.extensions import db
 from app.models import Clinic, District, Patient
 from app.services import staff_accounts
@@ -99,6 +100,7 @@ PATIENT_COUNT = 50
 
 def seed() -> str:
     clinic = _seed_clinic()
+    signing = seed_signing_key(clinic.name_ru)
     districts = _seed_districts(clinic)
     staff_created = _seed_staff(districts)
     patients_created = _seed_patients(districts)
@@ -115,7 +117,7 @@ def seed() -> str:
         f"{schedules_created} doctors' schedules created; "
         f"{history_added} past requests added for monitoring; "
         f"{attachment_applications_added} attachment applications added; "
-        f"{bookings_added} appointments booked"
+        f"{bookings_added} appointments booked; {signing}"
     )
 
 

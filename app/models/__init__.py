@@ -12,7 +12,7 @@ from app.models.base import Base
 from app.models.certificates import InformationFormRequest
 from app.models.clinic import CalendarException, Clinic, District
 from app.models.consent import Consent
-from app.models.document import Document, DocumentCounter
+from app.models.document import Document, DocumentCounter, SigningQueueEntry
 from app.models.feedback import Complaint, SurveyResponse
 from app.models.home_visits import HomeVisit
 from app.models.kiosk import KioskDevice
@@ -52,6 +52,7 @@ __all__ = [
     "ScheduleException",
     "ScheduleWeekday",
     "ServiceRequest",
+    "SigningQueueEntry",
     "SmsMessage",
     "StaffMember",
     "StaffRole",

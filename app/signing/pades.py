@@ -1,0 +1,132 @@
+"""PAdES with pyHanko: append one signature to a PDF, and check the signatures of a PDF.
+
+Signing: PAdES baseline (ETSI.CAdES.detached, SHA-256), an invisible signature field, the signing time from
+the clinic's clock (`signing_time`, not the server's wall clock), and an RFC 3161 timestamp on the
+signature when a timestamp authority URL is set. Incremental: the bytes before the signature stay as
+rendered, so the QR code and number printed in the PDF are what is signed.
+
+Checking: every check answers a SignatureCheck; no input (garbage, a huge or hostile PDF) raises.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from app.signing.contract import CertificateInfo, SignerUnavailable, certificate_info
+
+log = logging.getLogger(__name__)
+
+FIELD_NAME = "ClinicSignature"
+# Room for the CMS container: a certificate chain of a few certificates and a timestamp token fit easily.
+# Fixed, so pyHanko does not sign a dummy first to measure it (one signature per document, not two).
+BYTES_RESERVED = 16384
+BYTES_RESERVED_WITH_TSA = 32768
+
+
+class _ClinicClockSigner(signers.PdfSigner):
+    """PdfSigner whose signing time is the clinic's clock (pyHanko takes the wall clock otherwise)."""
+
+    def __init__(self, *args, signing_time: datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._signing_time = signing_time
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self._signing_time
+        return session
+
+
+def sign(
+    pdf: bytes,
+    signer: signers.Signer,
+    *,
+    signing_time: datetime,
+    tsa_url: str = "",
+    tsa_timeout: float = 5.0,
+    reason: str = "",
+) -> bytes:
+    """`pdf` with one PAdES signature by `signer` appended. SignerUnavailable("tsa") if the TSA fails."""
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason or None,
+    )
+    timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=tsa_timeout) if tsa_url else None
+    pdf_signer = _ClinicClockSigner(
+        meta,
+        signer=signer,
+        timestamper=timestamper,
+        new_field_spec=fields.SigFieldSpec(sig_field_name=FIELD_NAME),
+        signing_time=signing_time,
+    )
+    writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    try:
+        output = pdf_signer.sign_pdf(
+            writer, bytes_reserved=BYTES_RESERVED_WITH_TSA if tsa_url else BYTES_RESERVED
+        )
+    except timestamps.TimestampRequestError as error:
+        raise SignerUnavailable("tsa", str(error)[:200]) from error
+    return output.getvalue()
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What a PDF's last signature says. `state`:
+    "valid"     intact, covering the whole file, signer's certificate valid at the signing time
+    "altered"   the signed bytes changed, or bytes were added after the signature
+    "invalid"   intact but not trustworthy (an expired or not-yet-valid certificate, a bad signature)
+    "unsigned"  a readable PDF with no signature
+    "not_pdf"   not a PDF, or one that cannot be read
+    """
+
+    state: str
+    signer: CertificateInfo | None = None
+    signing_time: datetime | None = None
+    timestamped: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return self.state == "valid"
+
+
+def check(pdf: bytes) -> SignatureCheck:
+    """Validate the last signature of `pdf` against its own certificate (the caller decides whether that
+    certificate is the clinic's: compare `signer.fingerprint`). No network: no fetching of CRLs or OCSP."""
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        embedded = reader.embedded_signatures
+    except Exception:  # noqa: BLE001  (any unreadable upload is "not a PDF", never a 500)
+        return SignatureCheck("not_pdf")
+    if not embedded:
+        return SignatureCheck("unsigned")
+    signature = embedded[-1]
+    try:
+        der = signature.signer_cert.dump()
+        signer_info = certificate_info(x509.load_der_x509_certificate(der))
+        moment = signature.self_reported_timestamp
+        context = ValidationContext(
+            trust_roots=[asn1_x509.Certificate.load(der)],
+            moment=moment,
+            allow_fetching=False,
+            revocation_mode="soft-fail",
+        )
+        status = validate_pdf_signature(signature, signer_validation_context=context)
+    except Exception:  # noqa: BLE001  (a broken signature dictionary is an altered document)
+        log.info("pdf signature could not be validated", exc_info=True)
+        return SignatureCheck("altered")
+    if not status.intact or status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return SignatureCheck("altered", signer_info, moment)
+    if not (status.valid and status.trusted):
+        return SignatureCheck("invalid", signer_info, moment)
+    return SignatureCheck("valid", signer_info, moment, timestamped=status.timestamp_validity is not None)
