@@ -18,6 +18,7 @@ from app.blueprints.outbox_admin import bp as outbox_admin_bp
 from app.blueprints.public import bp as public_bp
 from app.blueprints.registry_admin import bp as registry_admin_bp
 from app.blueprints.registry_queue import bp as registry_queue_bp
+from app.blueprints.signing_admin import bp as signing_admin_bp
 from app.blueprints.staff import bp as staff_bp
 from app.blueprints.status import bp as status_bp
 from app.blueprints.verify import bp as verify_bp
@@ -44,4 +45,5 @@ BLUEPRINTS = (
     attachment_bp,
     desk_attachment_bp,
     icd10_bp,
+    signing_admin_bp,
 )

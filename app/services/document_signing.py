@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from app.core.clock import now
 from app.extensions import db
 from app.models import Document, SigningQueueEntry
+from app.services import rate_limit
 from app.signing import (
     CertificateInfo,
     SignatureCheck,
@@ -263,7 +264,7 @@ UPLOAD_STATES = (
     "revoked",  # ... that the clinic revoked
     "altered",  # the signature does not cover these bytes: changed after signing
     "foreign",  # signed validly, but not by this clinic
-    "unknown",  # signed by this clinic's key but not a document it issued (or issued before signatures)
+    "unknown",  # the clinic's signature, but not the bytes of a document it issued: changed, or never issued
     "unsigned",  # a PDF with no signature
     "not_pdf",  # not a PDF, or unreadable
     "too_big",  # over SIGNING_CHECK_MAX_BYTES
@@ -279,8 +280,19 @@ class UploadVerdict:
         return self.state == "valid"
 
 
-def check_upload(data: bytes) -> UploadVerdict:
-    """Is `data` an unaltered document issued by this clinic? Stores nothing, never raises."""
+CHECK_WINDOW = timedelta(hours=1)
+
+
+def check_upload(data: bytes, *, origin: str) -> UploadVerdict:
+    """Is `data` an unaltered document issued by this clinic? Stores nothing but the origin's rate-limit
+    hit (RateLimited past SIGNING_CHECKS_PER_HOUR from one origin: app.channels.client_key())."""
+    per_hour = int(current_app.config.get("SIGNING_CHECKS_PER_HOUR", 30))
+    rate_limit.check_and_count(rate_limit.origin_limit("pdf_check:ip", origin, per_hour, CHECK_WINDOW))
+    return verdict_of(data)
+
+
+def verdict_of(data: bytes) -> UploadVerdict:
+    """The verdict on an uploaded file; never raises."""
     if len(data) > int(current_app.config.get("SIGNING_CHECK_MAX_BYTES", 10 * 1024 * 1024)):
         return UploadVerdict("too_big")
     if b"%PDF-" not in data[:1024]:  # a reader accepts the header anywhere in the first kilobyte

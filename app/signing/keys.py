@@ -60,8 +60,8 @@ def generate_key_file(
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation[:64] or "Emhana"),
-            x509.NameAttribute(NameOID.COMMON_NAME, (organisation[:50] or "Emhana") + " (demo)"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(organisation or "Emhana", 64)),
+            x509.NameAttribute(NameOID.COMMON_NAME, _fit(organisation or "Emhana", 57) + " (demo)"),
         ]
     )
     start = moment - timedelta(days=1)
@@ -129,6 +129,11 @@ def load_key_file(path: Path, password: bytes):
     if key is None or certificate is None:
         raise SignerUnavailable("bad_key", "no key or certificate in the key file")
     return key, certificate, list(chain or [])
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` cut to `limit` bytes of UTF-8 (X.520 limits count bytes; a Cyrillic letter takes two)."""
+    return text.encode()[:limit].decode(errors="ignore").strip()
 
 
 def _encryption(password: bytes):

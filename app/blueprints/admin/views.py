@@ -56,6 +56,11 @@ MORE_ADMIN_PAGES = (
     AdminPage(
         "outbox_admin.list_messages", _l("SMS outbox"), _l("Every SMS the app sent, and whether it went.")
     ),
+    AdminPage(
+        "signing_admin.show_signing",
+        _l("Electronic signature"),
+        _l("The clinic's signing key, its expiry, and documents waiting for their signature."),
+    ),
 )
 
 

@@ -8,7 +8,7 @@ from app.blueprints.documents import bp
 from app.blueprints.documents.forms import RevokeForm
 from app.extensions import db
 from app.models import Document
-from app.responses import pdf_response
+from app.responses import document_response
 from app.services import documents
 
 ROLES = ("head", "admin")
@@ -37,7 +37,7 @@ def show_document(document_id: int):
 @roles_required(*ROLES)
 def print_document(document_id: int):
     document = documents.open_for_staff(_load(document_id), actor=current_actor(), printed=True)
-    return pdf_response(document.pdf, f"{document.number}.pdf")
+    return document_response(document)
 
 
 @bp.post("/<int:document_id>/revoke")
