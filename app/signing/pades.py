@@ -8,7 +8,9 @@ rendered, so the QR code and number printed in the PDF are what is signed.
 Checking: every check answers a SignatureCheck; no input (garbage, a huge or hostile PDF) raises.
 """
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -71,13 +73,23 @@ def sign(
         signing_time=signing_time,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    reserved = BYTES_RESERVED_WITH_TSA if tsa_url else BYTES_RESERVED
     try:
-        output = pdf_signer.sign_pdf(
-            writer, bytes_reserved=BYTES_RESERVED_WITH_TSA if tsa_url else BYTES_RESERVED
-        )
+        output = _outside_any_event_loop(lambda: pdf_signer.sign_pdf(writer, bytes_reserved=reserved))
     except timestamps.TimestampRequestError as error:
         raise SignerUnavailable("tsa", str(error)[:200]) from error
     return output.getvalue()
+
+
+def _outside_any_event_loop(work):
+    """pyHanko's synchronous API runs its own event loop (asyncio.run), which cannot start inside a running
+    one (an async server, a test driving a browser): there, do the work in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,9 @@ def check(pdf: bytes) -> SignatureCheck:
             allow_fetching=False,
             revocation_mode="soft-fail",
         )
-        status = validate_pdf_signature(signature, signer_validation_context=context)
+        status = _outside_any_event_loop(
+            lambda: validate_pdf_signature(signature, signer_validation_context=context)
+        )
     except Exception:  # noqa: BLE001  (a broken signature dictionary is an altered document)
         log.info("pdf signature could not be validated", exc_info=True)
         return SignatureCheck("altered")
