@@ -117,7 +117,7 @@ class HttpSigner(DocumentSigner):
                 asn1_x509.Certificate.load(base64.b64decode(c, validate=True)) for c in reply.get("chain", [])
             ]
             info = certificate_info(x509.load_der_x509_certificate(der))
-            signer = _RemoteRawSigner(self, asn1_x509.Certificate.load(der), chain)
+            signer = pades.prepare(_RemoteRawSigner(self, asn1_x509.Certificate.load(der), chain))
         except (KeyError, TypeError, ValueError, binascii.Error) as error:
             self.circuit.record_failure()
             raise SignerUnavailable("bad_reply", "the certificate reply cannot be read") from error

@@ -47,7 +47,7 @@ class Pkcs12Signer(DocumentSigner):
                         [asn1_x509.Certificate.load(c.public_bytes(Encoding.DER)) for c in chain]
                     ),
                 )
-                self._loaded = (version, signer, certificate_info(certificate))
+                self._loaded = (version, pades.prepare(signer), certificate_info(certificate))
             return self._loaded[1], self._loaded[2]
 
     def certificate(self) -> CertificateInfo:
