@@ -419,3 +419,13 @@ def test_the_demo_issues_signed_documents(app, tmp_path):
     for document in issued:
         assert document.signature_state == "signed", document.number
         assert document_signing.signature_report(document).state == "valid"
+
+
+def test_admin_dashboard_tells_when_documents_wait(app, client, login, tmp_path):
+    app.config["SIGNING_KEY_FILE"] = str(tmp_path / "none.p12")
+    issue()
+    db.session.commit()
+    login("admin")
+    client.set_cookie("emhana_lang", "kk")
+    text = page_text(client.get("/admin/"))
+    assert "Қазір құжаттарға қол қою мүмкін емес" in text and "1 құжат қол қоюды күтуде" in text
