@@ -60,8 +60,8 @@ def generate_key_file(
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(organisation or "Emhana", 64)),
-            x509.NameAttribute(NameOID.COMMON_NAME, _fit(organisation or "Emhana", 57) + " (demo)"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(organisation or "Emhana", 200)),
+            x509.NameAttribute(NameOID.COMMON_NAME, "Emhana self-signed document signing key"),
         ]
     )
     start = moment - timedelta(days=1)
@@ -132,7 +132,7 @@ def load_key_file(path: Path, password: bytes):
 
 
 def _fit(text: str, limit: int) -> str:
-    """`text` cut to `limit` bytes of UTF-8 (X.520 limits count bytes; a Cyrillic letter takes two)."""
+    """`text` cut to `limit` bytes of UTF-8 (a Cyrillic letter takes two)."""
     return text.encode()[:limit].decode(errors="ignore").strip()
 
 
