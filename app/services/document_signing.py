@@ -14,6 +14,8 @@ in signing_queue; its PDF is not served ("being signed", `BEING_SIGNED_MESSAGE`)
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -93,8 +95,12 @@ class SigningRun:
 def sign_pending(limit: int = 500) -> SigningRun:
     """Sign the documents waiting in the queue, oldest first; stop at the first "not now" (the signer is
     still down: the rest would fail the same way). Flushes; the caller commits."""
+    # Locked (PostgreSQL; SQLite ignores it): a cron run and an admin's "sign now" never sign one twice.
     entries = db.session.scalars(
-        select(SigningQueueEntry).order_by(SigningQueueEntry.queued_at, SigningQueueEntry.id).limit(limit)
+        select(SigningQueueEntry)
+        .order_by(SigningQueueEntry.queued_at, SigningQueueEntry.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
     signed, reason = 0, ""
     for entry in entries:
@@ -245,16 +251,34 @@ class SignatureReport:
     timestamped: bool = False
 
 
+# Reports of signed documents already checked, by (id, sha256): a signed document never changes, and a
+# public page should not redo a signature validation (tens of milliseconds) for every visitor.
+_REPORTS: OrderedDict[tuple[int, str], "SignatureReport"] = OrderedDict()
+_REPORTS_KEPT = 512
+_reports_lock = threading.Lock()
+
+
 def signature_report(document: Document) -> SignatureReport:
     if document.signature_state == PENDING:
         return SignatureReport("pending")
     if document.signature_state != SIGNED:
         return SignatureReport("none")
+    key = (document.id, document.sha256)
+    with _reports_lock:
+        if key in _REPORTS:
+            _REPORTS.move_to_end(key)
+            return _REPORTS[key]
     result = check_pdf(document.pdf)
     if not result.valid or result.signer is None or result.signer.fingerprint != document.signer_fingerprint:
         log.error("document %s: stored signature does not verify (%s)", document.number, result.state)
         return SignatureReport("broken")
-    return SignatureReport("valid", result.signer.subject, result.signing_time, result.timestamped)
+    report = SignatureReport("valid", result.signer.subject, result.signing_time, result.timestamped)
+    if document.id is not None and hashlib.sha256(document.pdf).hexdigest() == document.sha256:
+        with _reports_lock:
+            _REPORTS[key] = report
+            while len(_REPORTS) > _REPORTS_KEPT:
+                _REPORTS.popitem(last=False)
+    return report
 
 
 # What the public "check a PDF" page may say, and nothing more (UPLOAD_VERDICTS in the blueprint's texts).
