@@ -429,3 +429,68 @@ def test_admin_dashboard_tells_when_documents_wait(app, client, login, tmp_path)
     client.set_cookie("emhana_lang", "kk")
     text = page_text(client.get("/admin/"))
     assert "Қазір құжаттарға қол қою мүмкін емес" in text and "1 құжат қол қоюды күтуде" in text
+
+
+# ---- RFC 3161 timestamps ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tsa_url(tmp_path):
+    """A timestamp authority on 127.0.0.1: pyHanko's DummyTimeStamper over HTTP, with its own certificate."""
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key = rsa.generate_private_key(65537, 2048)  # pyHanko's dummy timestamper signs with RSA only
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")])
+    start = now() - timedelta(days=1)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+        ),
+        fixed_dt=now(),
+    )
+    service = Flask("tsa")
+
+    @service.post("/tsa")
+    def stamp():
+        response = stamper.request_tsa_response(tsp.TimeStampReq.load(request.get_data()))
+        return response.dump(), 200, {"Content-Type": "application/timestamp-reply"}
+
+    server = make_server("127.0.0.1", 0, service, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/tsa"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_timestamp_authority_stamps_the_signature(app, tsa_url):
+    app.config["SIGNING_TSA_URL"] = tsa_url
+    document = issue()
+    assert document.signature_state == "signed"
+    result = check_pdf(document.pdf)
+    assert result.valid and result.timestamped
+
+
+def test_an_unreachable_timestamp_authority_queues(app):
+    app.config.update(SIGNING_TSA_URL="http://127.0.0.1:9/tsa", SIGNING_TSA_TIMEOUT=1)
+    document = issue()
+    assert document.signature_state == "pending"
+    assert db.session.query(SigningQueueEntry).one().last_reason == "tsa"

@@ -177,4 +177,7 @@ def check(pdf: bytes) -> SignatureCheck:
         return SignatureCheck("altered", signer_info, moment)
     if not (status.valid and status.trusted):
         return SignatureCheck("invalid", signer_info, moment)
-    return SignatureCheck("valid", signer_info, moment, timestamped=status.timestamp_validity is not None)
+    stamp = status.timestamp_validity  # the token's own signature intact and valid (its TSA is not judged)
+    return SignatureCheck(
+        "valid", signer_info, moment, timestamped=bool(stamp and stamp.intact and stamp.valid)
+    )
