@@ -1,7 +1,10 @@
-"""Command-line chores: `flask create-user`, `flask seed-demo`, `flask translate ...`."""
+"""Command-line chores: `flask create-user`, `flask seed-demo`, `flask translate ...`,
+`flask signing-key ...`, `flask sign-pending`."""
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -11,7 +14,10 @@ from app.demo import seed
 from app.extensions import db
 from app.models.staff import ROLES
 from app.ops import commands as ops_commands
+from app.services import document_signing
+from app.services.clinic import get_clinic
 from app.services.staff_accounts import AccountError, create_staff
+from app.signing import KEY_TYPES, KeyFileError
 
 
 def init_app(app: Flask) -> None:
@@ -19,6 +25,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(translate)
     ops_commands.init_app(app)
+    app.cli.add_command(signing_key)
+    app.cli.add_command(sign_pending)
 
 
 @click.command("create-user")
@@ -101,3 +109,79 @@ def _translate_update() -> None:
 def translate_compile():
     """Compile the catalogs to .mo files."""
     _pybabel("compile", "-d", "translations", "--statistics")
+
+
+# ---- electronic signatures (issue 21, docs/signing.md) ---------------------------------------------
+IMPORT_PASSWORD_VARIABLE = "EMHANA_SIGNING_IMPORT_PASSWORD"
+
+
+@click.group("signing-key")
+def signing_key():
+    """The clinic's document signing key: generate a demo key, import a real one, show it."""
+
+
+@signing_key.command("generate")
+@click.option("--key-type", type=click.Choice(KEY_TYPES), default="ecdsa", show_default=True)
+@click.option(
+    "--replace", is_flag=True, help="Replace an installed key (documents signed with it stay valid)."
+)
+def signing_key_generate(key_type, replace):
+    """Make a self-signed key and certificate for the clinic (the demo, or until a CA-issued key arrives)."""
+    clinic = get_clinic()
+    try:
+        info = document_signing.generate_key(
+            organisation=clinic.name_ru if clinic else "Emhana", key_type=key_type, replace=replace
+        )
+    except FileExistsError as error:
+        raise click.ClickException(f"a signing key is already installed at {error}; use --replace") from None
+    _echo_certificate(info)
+
+
+@signing_key.command("import")
+@click.argument("key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def signing_key_import(key_file):
+    """Install the clinic's key from a PKCS#12 file (its password: EMHANA_SIGNING_IMPORT_PASSWORD).
+    The installed copy is encrypted with the installation's key password (EMHANA_SIGNING_KEY_PASSWORD, or
+    one derived from SECRET_KEY); no password is ever stored in clear."""
+    password = os.environ.get(IMPORT_PASSWORD_VARIABLE, "").encode()
+    try:
+        info = document_signing.import_key(key_file.read_bytes(), password)
+    except KeyFileError as error:
+        raise click.ClickException(
+            f"{error} (the password is read from {IMPORT_PASSWORD_VARIABLE})"
+        ) from None
+    _echo_certificate(info)
+    run = document_signing.sign_pending()
+    db.session.commit()
+    click.echo(f"{run.signed} waiting documents signed, {run.waiting} still waiting")
+
+
+@signing_key.command("show")
+def signing_key_show():
+    """The installed key's certificate and whether it can sign now."""
+    status = document_signing.key_status()
+    if status.certificate is not None:
+        _echo_certificate(status.certificate)
+    click.echo(f"backend: {status.backend}, status: {status.status} {status.reason}".rstrip())
+    click.echo(f"documents waiting for their signature: {status.pending}")
+
+
+def _echo_certificate(info) -> None:
+    click.echo(f"subject:     {info.subject}")
+    click.echo(f"issuer:      {info.issuer}")
+    click.echo(f"valid:       {info.not_before:%Y-%m-%d %H:%M} .. {info.not_after:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"key:         {info.key_type}")
+    click.echo(f"fingerprint: SHA-256 {info.fingerprint}")
+
+
+@click.command("sign-pending")
+def sign_pending():
+    """Sign the documents waiting in the signing queue (the signer was down, or the key missing)."""
+    run = document_signing.sign_pending()
+    db.session.commit()
+    click.echo(
+        f"{run.signed} documents signed, {run.waiting} still waiting"
+        + (f" ({run.reason})" if run.reason else "")
+    )
+    if run.waiting:
+        sys.exit(1)

@@ -148,6 +148,25 @@ class DefaultConfig:
     BACKUP_DIR = ""
     BACKUP_KEEP = 14
     PG_BIN_DIR = ""
+    # Electronic signatures on issued documents (app/signing, docs/signing.md). SIGNING_BACKEND=local signs
+    # with the clinic's PKCS#12 key file (empty: <instance>/signing/clinic.p12; `flask signing-key ...`),
+    # opened with EMHANA_SIGNING_KEY_PASSWORD (empty: a password derived from SECRET_KEY); =http asks the
+    # external signing service at SIGNING_HTTP_URL. A document that cannot be signed now waits in the
+    # signing queue (`flask sign-pending`, the admin page), never issued unsigned.
+    SIGNING_BACKEND = "local"  # local | http
+    SIGNING_KEY_FILE = ""
+    SIGNING_KEY_PASSWORD = ""
+    SIGNING_HTTP_URL = ""  # e.g. https://signer.clinic.local/api/v1
+    SIGNING_HTTP_TOKEN = ""
+    SIGNING_CONNECT_TIMEOUT = 2.0  # seconds
+    SIGNING_READ_TIMEOUT = 10.0  # seconds
+    SIGNING_CIRCUIT_FAILURES = 3
+    SIGNING_CIRCUIT_COOLDOWN = 30.0  # seconds
+    SIGNING_TSA_URL = ""  # an RFC 3161 timestamp authority, optional (offline clinics have none)
+    SIGNING_TSA_TIMEOUT = 5.0  # seconds
+    SIGNING_EXPIRY_WARNING_DAYS = 30  # the admin page warns this long before the certificate expires
+    SIGNING_CHECK_MAX_BYTES = 10 * 1024 * 1024  # the public "check a PDF" page's largest upload
+    SIGNING_CHECKS_PER_HOUR = 30  # uploads one origin may check an hour
 
     # The clinic's public emergency numbers (shown on red-flag answers).
     EMERGENCY_PHONE = "103"

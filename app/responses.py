@@ -4,7 +4,10 @@ Everything the app sends as a file is about a person or the clinic's journals, s
 shared desk browser or a proxy: `Cache-Control: no-store` on every one of them.
 """
 
-from flask import Response, make_response
+from flask import Response, make_response, render_template
+
+from app.models import Document
+from app.services import document_signing
 
 NO_STORE = "no-store"
 
@@ -22,6 +25,20 @@ def file_response(body: bytes | str, *, content_type: str, filename: str, downlo
 def pdf_response(pdf: bytes, filename: str) -> Response:
     """A printed document or journal, opened in the browser's PDF viewer."""
     return file_response(pdf, content_type="application/pdf", filename=filename)
+
+
+def document_response(document: Document, filename: str = "") -> Response:
+    """An issued document's stored PDF; while it waits for its electronic signature, a page that says so
+    instead (202, retry later): a document is never handed out unsigned (issue 21)."""
+    if document_signing.is_servable(document):
+        return pdf_response(document.pdf, filename or f"{document.number}.pdf")
+    page = render_template(
+        "documents_staff/being_signed.html", document=document, message=document_signing.BEING_SIGNED_MESSAGE
+    )
+    response = make_response(page, 202)
+    response.headers["Retry-After"] = "60"
+    response.headers["Cache-Control"] = NO_STORE
+    return response
 
 
 def no_store(response: Response) -> Response:

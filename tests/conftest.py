@@ -6,7 +6,7 @@ and fast on both databases.
 
 import os
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from flask import g
@@ -64,8 +64,24 @@ class IsolatedRequestClient(FlaskClient):
             g.__dict__.clear()
 
 
+@pytest.fixture(scope="session")
+def signing_key_file(tmp_path_factory):
+    """The clinic's signing key for the suite (issue 21): made once, valid for every moment a test freezes."""
+    from app.signing import generate_key_file, key_password
+
+    path = tmp_path_factory.mktemp("signing") / "clinic.p12"
+    generate_key_file(
+        path,
+        key_password({"SECRET_KEY": "test-secret"}),
+        organisation="Emhana test clinic",
+        moment=datetime(2020, 1, 2, tzinfo=ALMATY),
+        validity=timedelta(days=365 * 20),
+    )
+    return path
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path, signing_key_file):
     app = create_app(
         {
             "TESTING": True,
@@ -74,6 +90,7 @@ def app(database_url, tmp_path):
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
             "INSTANCE_UPLOADS": str(tmp_path / "uploads"),
+            "SIGNING_KEY_FILE": str(signing_key_file),
             # Argon2id at its production cost takes tens of milliseconds a hash; the suite hashes thousands.
             "PASSWORD_HASH_PARAMETERS": FAST_PASSWORD_HASH,
         }

@@ -272,10 +272,28 @@ def _recording_app(app: Flask) -> None:
 
 
 # ---- the clinic the routes run against ----------------------------------------------------------------
+def _one_blank_page_pdf() -> bytes:
+    """The smallest well-formed PDF (one blank A4 page, a correct xref): the engine signs it (issue 21)."""
+    objects = (
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    )
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
 class StubHTML:
     """WeasyPrint's HTML, answering every document with the same small PDF (see the module's doc)."""
 
-    PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    PDF = _one_blank_page_pdf()
 
     def __init__(self, string: str = "", **kwargs):
         assert isinstance(string, str)

@@ -23,6 +23,7 @@ from app.blueprints.referrals import bp as referrals_bp
 from app.blueprints.referrals import desk_bp as desk_referrals_bp
 from app.blueprints.registry_admin import bp as registry_admin_bp
 from app.blueprints.registry_queue import bp as registry_queue_bp
+from app.blueprints.signing_admin import bp as signing_admin_bp
 from app.blueprints.signoff import bp as signoff_bp
 from app.blueprints.staff import bp as staff_bp
 from app.blueprints.status import bp as status_bp
@@ -62,4 +63,5 @@ BLUEPRINTS = (
     desk_referrals_bp,
     desk_training_bp,
     desk_hiv_testing_bp,
+    signing_admin_bp,
 )

@@ -16,6 +16,7 @@ from app.demo.complaints import seed_feedback_demo
 from app.demo.hiv_testing import seed_hiv_demo
 from app.demo.registry import seed_registry
 from app.demo.signed_documents import seed_signed_documents_demo
+from app.demo.signing import seed_signing_key
 from app.demo.training import seed_training_demo
 from app.demo.urgent_care import seed_urgent_care_demo
 from app.extensions import db
@@ -118,6 +119,7 @@ PATIENT_COUNT = 50
 
 def seed() -> str:
     clinic = _seed_clinic()
+    signing = seed_signing_key(clinic.name_ru)
     districts = _seed_districts(clinic)
     staff_created = _seed_staff(districts)
     patients_created = _seed_patients(districts)
@@ -141,8 +143,8 @@ def seed() -> str:
         f"{bookings_added} appointments booked; "
         f"{urgent_added} urgent-care calls and hospitalization referrals added; "
         f"{training_documents_added} training documents opened; "
-        f"{signed_documents_added} PHC certificates and inpatient extracts added"
-        f"{hiv_tests_added} HIV tests added"
+        f"{signed_documents_added} PHC certificates and inpatient extracts added; "
+        f"{hiv_tests_added} HIV tests added; {signing}"
     )
 
 

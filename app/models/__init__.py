@@ -12,7 +12,7 @@ from app.models.base import Base
 from app.models.certificates import InformationFormRequest
 from app.models.clinic import CalendarException, Clinic, District
 from app.models.consent import Consent
-from app.models.document import Document, DocumentCounter
+from app.models.document import Document, DocumentCounter, SigningQueueEntry
 from app.models.feedback import Complaint, SurveyResponse
 from app.models.hiv_testing import HivIdentity, HivSettings, HivTest
 from app.models.home_visits import HomeVisit
@@ -74,6 +74,7 @@ __all__ = [
     "ServiceRequest",
     "Signature",
     "Signoff",
+    "SigningQueueEntry",
     "SmsMessage",
     "StaffMember",
     "StaffRole",

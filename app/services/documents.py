@@ -10,9 +10,12 @@ prefix makes the number: TBF-2026-000001, counted per kind and year. The templat
 plus `document` (a DocumentFacts: number, title, dates, verification URL and QR code as inline SVG), so the
 number and QR are printed in the very PDF whose hash is stored. Reprints serve `Document.pdf` as stored;
 nothing is ever rendered twice. The only change an issued document allows is revocation (with a reason).
+
+Every document comes out signed (PAdES, the clinic's key: app.services.document_signing, app.signing): the
+stored PDF and its hash are the signed ones. When the signer cannot sign now the document waits in the
+signing queue and is not served until it is signed (`document_signing.is_servable`).
 """
 
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ from app.core.urls import absolute_url
 from app.documents import html_to_pdf, render_html
 from app.extensions import db
 from app.models import Document, DocumentCounter, Patient, ServiceRequest
+from app.services import document_signing
 from app.services.audit import audit
 from app.services.requests import record_step
 
@@ -114,15 +118,16 @@ def issue_document(
         valid_until=valid_until,
         subject=subject,
         language=language,
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        pdf=pdf,
         verification_code=verification_code,
         revocation_reason="",
     )
+    document_signing.sign_or_queue(document, pdf)
     db.session.add(document)
     if flush:
         db.session.flush()
-    log.info("document %s issued (%s, %d bytes)", number, kind, len(pdf))
+    log.info(
+        "document %s issued (%s, %d bytes, %s)", number, kind, len(document.pdf), document.signature_state
+    )
     return document
 
 

@@ -47,7 +47,14 @@ def live_server(tmp_path_factory):
     from app.models import Base
 
     database = tmp_path_factory.mktemp("browser-db") / "browser.db"
-    app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    app = create_app(
+        {
+            "SECRET_KEY": "browser-tests",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            # the demo makes its signing key here, never in the checkout's instance folder (issue 21)
+            "SIGNING_KEY_FILE": str(database.parent / "clinic.p12"),
+        }
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
         seed()
@@ -153,6 +160,7 @@ def kiosk_server(tmp_path_factory):
             "SECRET_KEY": "kiosk-browser-tests",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "KIOSK_IDLE_SECONDS": KIOSK_IDLE_SECONDS,
+            "SIGNING_KEY_FILE": str(database.parent / "clinic.p12"),
         }
     )
     with app.app_context():

@@ -59,7 +59,13 @@ def frozen_server(request, tmp_path_factory):
     moment = MOMENTS[request.param]
     database = tmp_path_factory.mktemp("appointment-db") / "browser.db"
     with frozen_clock(moment):
-        app = create_app({"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+        app = create_app(
+            {
+                "SECRET_KEY": "browser-tests",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                "SIGNING_KEY_FILE": str(database.parent / "clinic.p12"),
+            }
+        )
         with app.app_context():
             Base.metadata.create_all(db.engine)
             seed()

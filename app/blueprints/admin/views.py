@@ -29,7 +29,7 @@ from app.core.i18n import current_language
 from app.htmx import render_page
 from app.services import audit as audit_log
 from app.services import clinic as clinic_service
-from app.services import staff_accounts
+from app.services import document_signing, staff_accounts
 from app.services.clinic import ClinicError, ClinicProfile
 from app.services.specialities import get_speciality
 from app.services.staff_accounts import AccountError
@@ -60,6 +60,11 @@ MORE_ADMIN_PAGES = (
         "desk_inpatient_extracts.switch_module",
         _l("Day hospital module"),
         _l("Switch on inpatient extracts when the clinic has a day hospital."),
+    ),
+    AdminPage(
+        "signing_admin.show_signing",
+        _l("Electronic signature"),
+        _l("The clinic's signing key, its expiry, and documents waiting for their signature."),
     ),
 )
 
@@ -103,6 +108,7 @@ def show_dashboard():
         district_count=len(districts),
         districts_without_doctor=[d for d in districts if not doctors.get(d.id)],
         upcoming_exceptions=[e for e in clinic_service.list_calendar_exceptions() if e.day >= today],
+        signing=document_signing.key_status(),
         more_pages=[
             {"url": url_for(page.endpoint), "title": page.title, "description": page.description}
             for page in MORE_ADMIN_PAGES

@@ -19,7 +19,7 @@ from app.core.i18n import current_language
 from app.htmx import is_htmx_request, redirect_after_step, render_page
 from app.patient_auth import current_patient_iin
 from app.patient_sign_in import PatientSignIn, SecondWayIn
-from app.responses import file_response, pdf_response
+from app.responses import document_response, file_response
 from app.services import appointments, patients
 
 log = logging.getLogger(__name__)
@@ -249,7 +249,7 @@ def download_talon(number: str):
     if not booking.holds_slot:
         abort(404)
     document = appointments.talon_for(booking)
-    return pdf_response(document.pdf, f"{booking.number}.pdf")
+    return document_response(document, f"{booking.number}.pdf")
 
 
 @bp.get("/<number>/calendar.ics")

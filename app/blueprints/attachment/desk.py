@@ -14,7 +14,7 @@ from app.blueprints.attachment import desk_bp
 from app.blueprints.attachment.forms import ApproveForm, DeskApplicationForm, RefuseForm
 from app.core.i18n import current_language
 from app.htmx import render_page
-from app.responses import file_response, pdf_response
+from app.responses import document_response, file_response
 from app.services import attachment, registry_pending, uploads
 from app.services.status import status_label
 
@@ -189,7 +189,7 @@ def print_document(number: str):
     document = attachment.document_to_print(_application_or_404(number), actor=current_actor())
     if document is None:
         abort(404)
-    return pdf_response(document.pdf, f"{document.number}.pdf")
+    return document_response(document)
 
 
 @desk_bp.get("/files/<int:file_id>")

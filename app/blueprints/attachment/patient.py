@@ -15,7 +15,7 @@ from app.core.i18n import current_language
 from app.htmx import redirect_after_step, render_page
 from app.patient_auth import current_patient_iin
 from app.patient_sign_in import PatientSignIn
-from app.responses import pdf_response
+from app.responses import document_response
 from app.services import attachment, registry_pending, survey
 from app.services.status import status_label
 
@@ -138,4 +138,4 @@ def download_document(number: str):
     document = attachment.result_document(application)
     if document is None:
         abort(404)
-    return pdf_response(document.pdf, f"{document.number}.pdf")
+    return document_response(document)

@@ -11,7 +11,7 @@ from app.blueprints.certificates import bp
 from app.blueprints.certificates.forms import ConsentCodeForm, DeskRequestForm
 from app.channels import client_key
 from app.core.i18n import current_language
-from app.responses import pdf_response
+from app.responses import document_response
 from app.services import certificates, otp, registry_pending
 from app.services.documents import status_of
 
@@ -104,7 +104,7 @@ def print_desk_form(number: str):
     document = certificates.print_at_desk(_load(number), actor=current_actor())
     if document is None:
         abort(404)
-    return pdf_response(document.pdf, f"{document.number}.pdf")
+    return document_response(document)
 
 
 def _load(number: str):

@@ -25,7 +25,7 @@ from app.core.i18n import current_language
 from app.htmx import is_htmx_request, redirect_after_step, render_page
 from app.patient_auth import current_patient_iin
 from app.patient_sign_in import PatientSignIn
-from app.responses import pdf_response
+from app.responses import document_response
 from app.services import certificates, otp, registry_pending
 from app.services.certificates import FormSpec
 from app.services.documents import status_of
@@ -211,7 +211,7 @@ def download_form(number: str):
         abort(404)
     certificates.record_view(service_request, "document_downloaded", channel=current_channel())
     document = certificates.result_document(service_request)
-    return pdf_response(document.pdf, f"{document.number}.pdf")
+    return document_response(document)
 
 
 # ---- the subject's consent link ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from app.blueprints.complaints.forms import AnswerForm, DeskComplaintForm, show_
 from app.core.clock import now
 from app.core.i18n import current_language
 from app.models import Complaint
-from app.responses import pdf_response
+from app.responses import document_response
 from app.services import complaints
 from app.services.requests import channel_label, status_label
 
@@ -109,7 +109,7 @@ def print_reply(complaint_id: int):
     document = complaints.print_reply(_load(complaint_id), actor=current_actor())
     if document is None:
         abort(404)
-    return pdf_response(document.pdf, f"{document.number}.pdf")
+    return document_response(document)
 
 
 @bp.context_processor

@@ -8,7 +8,7 @@ from app.blueprints.documents import bp
 from app.blueprints.documents.forms import RevokeForm
 from app.extensions import db
 from app.models import Document
-from app.responses import pdf_response
+from app.responses import document_response
 from app.services import documents
 
 ROLES = ("head", "admin")
@@ -40,7 +40,7 @@ def print_document(document_id: int):
     if documents.get_kind(document.kind).sealed:
         abort(403)
     document = documents.open_for_staff(document, actor=current_actor(), printed=True)
-    return pdf_response(document.pdf, f"{document.number}.pdf")
+    return document_response(document)
 
 
 @bp.post("/<int:document_id>/revoke")

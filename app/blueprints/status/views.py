@@ -29,7 +29,7 @@ from app.core.i18n import current_language
 from app.htmx import is_htmx_request, render_page
 from app.notify import SMS_UNAVAILABLE_MESSAGE, SmsUnavailable
 from app.patient_auth import current_patient_iin, sign_in_patient, sign_out_patient
-from app.responses import pdf_response
+from app.responses import document_response
 from app.services import otp, survey
 from app.services import status as status_service
 
@@ -209,7 +209,7 @@ def download_document(number: str):
     document = found.view.result_document
     if document is None:
         abort(404)
-    return pdf_response(document.pdf, f"{document.number}.pdf")
+    return document_response(document)
 
 
 @bp.post("/status/sign-out")
