@@ -12,6 +12,7 @@ from app.core.clock import now
 from app.core.iin import make_iin
 from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
+from app.demo.cabinet import seed_cabinet_demo
 from app.demo.complaints import seed_feedback_demo
 from app.demo.registry import seed_registry
 from app.extensions import db
@@ -107,6 +108,7 @@ def seed() -> str:
     history_added = seed_feedback_demo()
     attachment_applications_added = seed_attachment_demo()
     bookings_added = seed_appointment_demo(demo_patients())
+    cabinet_requests_added = seed_cabinet_demo(demo_patients())
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -115,7 +117,8 @@ def seed() -> str:
         f"{schedules_created} doctors' schedules created; "
         f"{history_added} past requests added for monitoring; "
         f"{attachment_applications_added} attachment applications added; "
-        f"{bookings_added} appointments booked"
+        f"{bookings_added} appointments booked; "
+        f"{cabinet_requests_added} requests added for the personal cabinet"
     )
 
 

@@ -16,6 +16,7 @@ from app.services import kiosk as kiosk_service
 TEN_YEARS = 10 * 365 * 24 * 3600
 # Tiles beside the services: following a request, and a written complaint (regulation 004).
 KIOSK_EXTRA_TILES = (
+    ("cabinet.start", _l("My requests")),
     ("status.find_request", _l("Request status")),
     ("complaints.file_complaint", _l("Complaint")),
 )

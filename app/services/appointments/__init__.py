@@ -46,6 +46,7 @@ from app.services.appointments.queries import (
     PatientCard,
     appointment_for_request,
     bookable_doctor,
+    booking_progress,
     booking_summary,
     bookings_of,
     choice_from,
@@ -107,6 +108,7 @@ from app.services.documents import register_kind
 # ---- the hooks of the request kernel -------------------------------------------------------------------
 registry_pending.register_retry_handler(SERVICE, resume_after_registry)
 request_summary.register(SERVICE, booking_summary)
+request_summary.register_progress(SERVICE, booking_progress)
 TALON_DOCUMENT_KIND = register_kind(
     TALON_KIND, "TAL", Bilingual("Дәрігердің қабылдауына талон", "Талон на приём к врачу")
 )
@@ -144,6 +146,7 @@ __all__ = [
     "book_appointment",
     "bookable_days",
     "bookable_doctor",
+    "booking_progress",
     "booking_summary",
     "bookings_of",
     "calendar_file",
