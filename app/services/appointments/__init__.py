@@ -17,6 +17,7 @@ registered here.
 from app.core.bilingual import Bilingual
 from app.models.appointments import REASON_MAX_LENGTH
 from app.services import registry_pending, request_summary
+from app.services import requests as request_kernel
 from app.services.appointments.documents import (
     PRODUCT_ID,
     TALON_TEMPLATE,
@@ -101,6 +102,7 @@ from app.services.appointments.texts import (
     ABSENCE_REASONS,
     NOT_ATTACHED_MESSAGE,
     SLOT_TAKEN_MESSAGE,
+    STEP_LABELS,
     message_text,
 )
 from app.services.documents import register_kind
@@ -109,6 +111,7 @@ from app.services.documents import register_kind
 registry_pending.register_retry_handler(SERVICE, resume_after_registry)
 request_summary.register(SERVICE, booking_summary)
 request_summary.register_progress(SERVICE, booking_progress)
+request_kernel.register_labels(SERVICE, steps=STEP_LABELS)
 TALON_DOCUMENT_KIND = register_kind(
     TALON_KIND, "TAL", Bilingual("Дәрігердің қабылдауына талон", "Талон на приём к врачу")
 )
@@ -120,6 +123,7 @@ __all__ = [
     "REASON_MAX_LENGTH",
     "SERVICE",
     "SLOT_TAKEN_MESSAGE",
+    "STEP_LABELS",
     "STAFF_CHANNELS",
     "TALON_DOCUMENT_KIND",
     "TALON_KIND",

@@ -165,6 +165,15 @@ def message_text(appointment: Appointment, kind: str) -> str:
         return texts[kind]
 
 
+# The booking's own steps in its history and in monitoring's stages (the shared ones are the kernel's).
+STEP_LABELS = {
+    "attended": _l("Came to the visit"),
+    "no_show": _l("Did not come"),
+    "rescheduled": _l("Booking moved"),
+    "visit_time_passed": _l("Visit time passed"),
+}
+
+
 # ---- what the status page shows the patient ----------------------------------------------------------
 def summary_of(appointment: Appointment) -> request_summary.Summary:
     """The visit a booking gave: date and time, doctor, speciality, room (app.services.request_summary)."""
