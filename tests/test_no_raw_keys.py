@@ -10,11 +10,11 @@ Built from `app.url_map`, so a page added later is scanned without editing this 
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.actors import Actor
 from app.extensions import db
-from app.models import Patient, StaffMember
+from app.models import Patient, ServiceRequest, StaffMember
 from app.models.staff import ROLES
 from app.services import requests as service_requests
 from app.services.registry_csv import COLUMNS
@@ -124,6 +124,24 @@ def scanned_clinic(app, demo_clinic):
     return patient
 
 
+def _urls(app, rule) -> list[str]:
+    """The rule's URL; one per service for a page of a request number, so each service's request page (its
+    history, its steps) is scanned, not only the first request's."""
+    if "number" not in rule.arguments:
+        return [build_url(app, rule)]
+    numbers = db.session.scalars(
+        select(func.min(ServiceRequest.number)).group_by(ServiceRequest.service)
+    ).all()
+    urls = []
+    for number in numbers:
+        values = {name: number if name == "number" else None for name in rule.arguments}
+        if any(value is None for value in values.values()):
+            return [build_url(app, rule)]
+        with app.test_request_context():
+            urls.append(app.url_for(rule.endpoint, **values))
+    return urls
+
+
 def _usernames() -> set[str]:
     """Usernames and the words of staff names (test accounts have Latin names): data, not keys."""
     names = set()
@@ -147,10 +165,10 @@ def test_no_staff_page_shows_a_raw_key(app, client, login, scanned_clinic, role,
             or rule.rule.endswith(SKIPPED_SUFFIXES)
         ):
             continue
-        url = build_url(app, rule)
-        found = _scan(client, url, usernames)
-        if found:
-            problems[url] = sorted(found)
+        for url in _urls(app, rule):
+            found = _scan(client, url, usernames)
+            if found:
+                problems[url] = sorted(found)
     assert not problems, "\n".join(f"{url}: {keys}" for url, keys in problems.items())
 
 
@@ -165,10 +183,10 @@ def test_no_patient_page_shows_a_raw_key(app, client, scanned_clinic, language):
                 session["patient_iin"] = scanned_clinic.iin
                 session["patient_seen_at"] = 1e12
         for rule in _public_rules(app):
-            url = build_url(app, rule)
-            found = _scan(client, url, usernames)
-            if found:
-                problems[url] = sorted(found)
+            for url in _urls(app, rule):
+                found = _scan(client, url, usernames)
+                if found:
+                    problems[url] = sorted(found)
     assert not problems, "\n".join(f"{url}: {keys}" for url, keys in problems.items())
 
 
