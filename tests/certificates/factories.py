@@ -20,7 +20,7 @@ from app.services import certificates
 from tests.conftest import page_text
 
 CODE = re.compile(r"(?<![\w-])(\d{6})(?![\w-])")  # not the digits of a request number or link
-TOKEN_LINK = re.compile(r"/certificates/consent/([A-Za-z0-9_-]+)")
+TOKEN_LINK = re.compile(r"/c/([A-Za-z0-9_-]+)")
 
 
 def registry_person(
