@@ -65,7 +65,7 @@ def export_monitoring_csv():
     slug = report.service.slug if report.service else "all"
     filename = f"monitoring-{slug}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return file_response(
-        monitoring.report_csv(report),
+        monitoring.report_csv(report, delimiter=";" if request.args.get("sep") == ";" else ","),
         content_type="text/csv; charset=utf-8",
         filename=filename,
         download=True,
