@@ -4,10 +4,11 @@ A kiosk is recognised by its device cookie, set once when the kiosk's browser op
 admin created. Views ask `current_channel()`; templates read `kiosk` to switch to the kiosk layout.
 """
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 
 from app.services.kiosk import device_for_token
 from app.services.rate_limit import KIOSK_ORIGIN
+from app.sessions import renew
 
 KIOSK_COOKIE = "emhana_kiosk"
 
@@ -44,3 +45,13 @@ def client_key() -> str:
 
 def kiosk_idle_seconds() -> int:
     return current_app.config["KIOSK_IDLE_SECONDS"]
+
+
+def forget_visitor() -> None:
+    """End the person at the kiosk: everything the session held (who they are, a code waiting, the page to
+    land on), under a new session token. The kiosk calls it whenever its tile menu (its home) is shown,
+    whatever brought the screen there (the clinic logo, Back, Start over, the idle timer), so the next
+    person never starts as the previous one."""
+    if session:
+        session.clear()
+        renew(session)

@@ -680,10 +680,10 @@ def test_the_audit_log_pages_through_many_entries(client, admin):
         audit.record(staff_id=admin.id, action="view", object_type="patient", object_id=number, patient_id=5)
     db.session.commit()
     first = client.get("/admin/audit", query_string={"patient": 5}).get_data(as_text=True)
-    assert "#74" in first and "#24" not in first
+    assert "№ 74" in first and "№ 24" not in first
     assert "page=2" in first and "patient=5" in first
     second = client.get("/admin/audit", query_string={"patient": 5, "page": 2}).get_data(as_text=True)
-    assert "#24" in second and "#74" not in second
+    assert "№ 24" in second and "№ 74" not in second
     assert client.get("/admin/audit", query_string={"page": "999"}).status_code == 200
 
 

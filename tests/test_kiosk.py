@@ -110,3 +110,24 @@ def test_the_on_screen_keyboard_comes_only_with_the_kiosk_in_its_language(client
     assert 'aria-label="Экранная клавиатура"' in html
     assert 'aria-label="Удалить последний символ"' in html
     assert 'data-switch="ru" aria-label="Русские буквы" aria-pressed="true"' in html
+
+
+def test_the_tile_menu_ends_the_persons_session(client, login):
+    """Issue 14: whatever brought the kiosk back to its tiles, the person who was signed in is gone."""
+    token = _register(client, login)
+    client.post("/kiosk/activate", data={"token": token})
+    with client.session_transaction() as session:
+        session["patient_iin"] = "900101300001"
+        session["appointments_pending_iin"] = "900101300001"
+    client.get("/kiosk/")
+    with client.session_transaction() as session:
+        assert "patient_iin" not in session
+        assert "appointments_pending_iin" not in session
+
+
+def test_the_tile_menu_on_the_open_web_signs_nobody_out(client):
+    with client.session_transaction() as session:
+        session["patient_iin"] = "900101300001"
+    assert client.get("/kiosk/").status_code == 403
+    with client.session_transaction() as session:
+        assert session["patient_iin"] == "900101300001"

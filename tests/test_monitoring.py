@@ -319,6 +319,18 @@ def test_a_bad_period_is_explained_and_shows_no_figures(client, login, language)
     assert client.get("/staff/monitoring.csv?date_from=2025-01-01&date_to=2026-03-01").status_code == 422
 
 
+def test_csv_export_with_semicolons_for_excel(client, login, seeded):
+    """Excel with Russian or Kazakh regional settings opens a comma-separated file in one column."""
+    client.set_cookie("emhana_lang", "ru", domain="localhost")
+    login("head")
+    with frozen_clock(REPORT_MOMENT):
+        page = client.get("/staff/monitoring?date_from=2026-03-01&date_to=2026-03-31&service=")
+        response = client.get("/staff/monitoring.csv?date_from=2026-03-01&date_to=2026-03-31&service=&sep=;")
+    assert "sep=;" in page.get_data(as_text=True) or "sep=%3B" in page.get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Раздел", "Услуга", "Показатель", "Мера", "Значение"]
+
+
 def test_csv_export_has_the_same_figures(client, login, seeded):
     client.set_cookie("emhana_lang", "ru", domain="localhost")
     login("head")

@@ -32,6 +32,8 @@ TEXTS = {
     "kk": {
         "cancelled": "Күшін жойды",
         "completed": "Орындалды",
+        "booked": "Жазылды",
+        "doctor_assigned": "Дәрігер тағайындалды",
         "answered": "Жауап берілді",
         "survey": "Қызметті бағалаңыз",
         "visit": "Дәрігердің қабылдауы",
@@ -47,6 +49,8 @@ TEXTS = {
     "ru": {
         "cancelled": "Отменена",
         "completed": "Исполнена",
+        "booked": "Записан",
+        "doctor_assigned": "Врач назначен",
         "answered": "Дан ответ",
         "survey": "Оцените услугу",
         "visit": "Приём у врача",
@@ -177,7 +181,10 @@ def test_the_status_page_and_the_list_say_cancelled_and_show_the_booking(client,
 
     page = client.get(f"/status/{request.number}")
     text, html = page_text(page), page.get_data(as_text=True)
-    assert _badge(html) == texts["completed"]
+    # The person reads what happened to them (booked), not the regulation's "completed"; and the visit
+    # has not happened yet, so there is no survey yet (issue 14).
+    assert _badge(html) == texts["booked"]
+    assert texts["survey"] not in text
     # What the booking gave: day and time, the doctor and the room, and a way to the talon.
     assert texts["visit"] in text and texts["booking_day"] in text and "09:00–09:15" in text
     assert "Жұмабаева Асель Қайратқызы" in text and texts["room"] in text and "105" in text

@@ -6,6 +6,7 @@ from app.blueprints.appointments import desk_bp as desk_appointments_bp
 from app.blueprints.attachment import bp as attachment_bp
 from app.blueprints.attachment import desk_bp as desk_attachment_bp
 from app.blueprints.auth import bp as auth_bp
+from app.blueprints.cabinet import bp as cabinet_bp
 from app.blueprints.certificates import bp as certificates_bp
 from app.blueprints.complaints import bp as complaints_bp
 from app.blueprints.documents import bp as documents_bp
@@ -64,4 +65,5 @@ BLUEPRINTS = (
     desk_training_bp,
     desk_hiv_testing_bp,
     signing_admin_bp,
+    cabinet_bp,
 )

@@ -12,6 +12,7 @@ from app.core.clock import now
 from app.core.iin import make_iin
 from app.demo.appointments import seed_appointment_demo
 from app.demo.attachment import seed_attachment_demo
+from app.demo.cabinet import seed_cabinet_demo
 from app.demo.complaints import seed_feedback_demo
 from app.demo.hiv_testing import seed_hiv_demo
 from app.demo.registry import seed_registry
@@ -132,6 +133,7 @@ def seed() -> str:
     training_documents_added = seed_training_demo()
     signed_documents_added = seed_signed_documents_demo(demo_patients())
     hiv_tests_added = seed_hiv_demo()
+    cabinet_requests_added = seed_cabinet_demo(demo_patients())
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -144,7 +146,8 @@ def seed() -> str:
         f"{urgent_added} urgent-care calls and hospitalization referrals added; "
         f"{training_documents_added} training documents opened; "
         f"{signed_documents_added} PHC certificates and inpatient extracts added; "
-        f"{hiv_tests_added} HIV tests added; {signing}"
+        f"{hiv_tests_added} HIV tests added; "
+        f"{cabinet_requests_added} requests added for the personal cabinet; {signing}"
     )
 
 

@@ -31,7 +31,7 @@ from app.registries.contract import (
     RegistryUnavailable,
 )
 from app.registries.http import HttpRegistry
-from app.registries.local import DEFAULT_SOURCE, LocalRegistry
+from app.registries.local import LocalRegistry
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _settings(config) -> tuple:
 def _build(settings: tuple) -> NationalRegistry:
     backend = settings[0]
     if backend == "local":
-        return LocalRegistry(source=settings[1] or DEFAULT_SOURCE)
+        return LocalRegistry(source=settings[1] or None)
     if backend == "http":
         url, token, connect, read, retries, backoff, failures, cooldown, cache = settings[1:]
         return HttpRegistry(

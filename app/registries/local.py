@@ -27,14 +27,27 @@ from app.registries.contract import (
 log = logging.getLogger(__name__)
 
 DEFAULT_SOURCE = "Emhana"
+# The register that answers a register question, printed on the 004 information form's source line («Деректер
+# ____ ақпараттық жүйесімен берілген» / «Данные предоставлены информационной системой ____»): the register
+# that answered, as the regulation means, not the clinic's own software (issue 14). Both languages, as the
+# form is bilingual. Used when no other source is configured.
+REGISTER_SOURCES = {
+    "tb": "Туберкулезбен ауыратын науқастардың ұлттық тіркелімі / Национальный регистр больных туберкулёзом",
+    "psychiatry": "Психикалық денсаулық орталығының тіркелімі (психиатрия) / "
+    "Регистр Центра психического здоровья (психиатрия)",
+    "narcology": "Психикалық денсаулық орталығының тіркелімі (наркология) / "
+    "Регистр Центра психического здоровья (наркология)",
+}
 
 
 class LocalRegistry:
     name = "local"
 
-    def __init__(self, source: str = DEFAULT_SOURCE):
-        # The name of the information system printed on information forms ("Данные предоставлены ...").
-        self.source = source
+    def __init__(self, source: str | None = None):
+        # The name of the information system that answers; a register question without one configured is
+        # answered in the name of that register (REGISTER_SOURCES), as the information form prints it.
+        self.source = source or DEFAULT_SOURCE
+        self.register_sources = {} if source else REGISTER_SOURCES
 
     # -- reads -------------------------------------------------------------------------------------------
     def find_person(self, iin: str) -> Person:
@@ -53,7 +66,7 @@ class LocalRegistry:
             register=register,
             is_registered=entry is not None,
             since=entry.since if entry else None,
-            source=self.source,
+            source=self.register_sources.get(register, self.source),
         )
 
     # -- writes ------------------------------------------------------------------------------------------

@@ -105,6 +105,73 @@ ACTION_LABELS = {
     "send_back": _l("Sent back"),
     "refused": _l("Refused"),
 }
+# What an entry is about, in words (issue 14: no raw key on a kk/ru page). A service that audits a new kind
+# of object adds it here; an unknown one is shown by its code.
+OBJECT_LABELS = {
+    "appointment": _l("Booking"),
+    "clinic_module": _l("Clinic module"),
+    "day_hospital": _l("Day hospital"),
+    "hiv_test": _l("HIV test"),
+    "hospital_referral": _l("Hospitalization referral"),
+    "signoff": _l("Sign-off"),
+    "trainee": _l("Trainee"),
+    "training_cohort": _l("Training cohort"),
+    "training_course": _l("Training course"),
+    "training_settings": _l("Training centre settings"),
+    "urgent_call": _l("Urgent-care call"),
+    "appointment_journal": _l("Pre-registration journal"),
+    "attached_population": _l("Attached population"),
+    "attachment_application": _l("Attachment application"),
+    "attachment_file": _l("Attachment application file"),
+    "attachment_queue": _l("Attachment applications"),
+    "audit_log": _l("Audit log"),
+    "calendar_exception": _l("Working calendar"),
+    "clinic": _l("Clinic profile"),
+    "complaint": _l("Complaint"),
+    "complaint_list": _l("Complaints"),
+    "district": _l("District"),
+    "doctor_schedule": _l("Doctor's weekly plan"),
+    "document": _l("Document"),
+    "home_visit": _l("Home call"),
+    "home_visit_journal": _l("Home call journal"),
+    "home_visit_route": _l("Doctor's route list"),
+    "information_form_request": _l("Information form request"),
+    "information_form_requests": _l("Information form requests"),
+    "kiosk_device": _l("Kiosk"),
+    "monitoring": _l("Monitoring"),
+    "patient": _l("Patient"),
+    "registry_connection": _l("Registry connection"),
+    "registry_export": _l("Registry export"),
+    "registry_import": _l("Registry import"),
+    "registry_pending": _l("Requests waiting for the registry"),
+    "registry_person": _l("Local registry record"),
+    "schedule_exception": _l("Doctor's absence"),
+    "service_request": _l("Request"),
+    "sms_outbox": _l("SMS outbox"),
+    "staff": _l("Staff account"),
+}
+# Details that are one known word (a channel, an outcome, a change), in words; other details are technical
+# notes (filters, counts, ids) and are shown as they were recorded, marked as not language text.
+DETAIL_LABELS = {
+    "web": _l("Website"),
+    "kiosk": _l("Kiosk"),
+    "desk": _l("Registry desk"),
+    "phone": _l("Phone"),
+    "answered": _l("Answered"),
+    "attended": _l("Came"),
+    "no_show": _l("Did not come"),
+    "cancelled": _l("Cancelled"),
+    "move": _l("Moved"),
+    "receipt": _l("Receipt"),
+    "activated": _l("Activated"),
+    "deactivated": _l("Switched off"),
+    "weekly plan": _l("Weekly plan"),
+    "home call form": _l("Home call form"),
+    "appointments desk": _l("Booking desk"),
+    "desk list": _l("Desk list"),
+    "consent code sent again": _l("Consent code sent again"),
+    "consent given at the desk": _l("Consent given at the desk"),
+}
 PAGE_SIZE = 50
 
 
@@ -143,6 +210,16 @@ class AuditPage:
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
+
+
+def object_label(object_type: str) -> str:
+    return str(OBJECT_LABELS.get(object_type, object_type))
+
+
+def detail_label(detail: str) -> str | None:
+    """A detail that is one known word, in words; None for a technical note, shown as recorded."""
+    label = DETAIL_LABELS.get(detail)
+    return str(label) if label is not None else None
 
 
 def search_entries(filters: AuditFilters, *, page: int = 1, page_size: int = PAGE_SIZE) -> AuditPage:

@@ -95,6 +95,13 @@ class Service:
     in_person: bool = False
     # Passport rows taken from the national standard of the service, not stated in the regional regulation.
     from_national_standard: frozenset[str] = frozenset()
+    # A short name for kiosk tiles, chart labels and the SMS outbox (the passport's `[short_name]`); the legal
+    # name stays on the service's own pages, documents and the cabinet's "Service" column.
+    short: T | None = None
+
+    @property
+    def short_name(self) -> T:
+        return self.short or self.name
 
     def deadline_rule(self, channel: str) -> DeadlineRule | None:
         return self.deadlines.get(channel) or self.deadlines.get("*")
@@ -364,6 +371,7 @@ def _load_services() -> tuple[Service, ...]:
                 in_person=slug in IN_PERSON_ONLY,
                 start_endpoint=start_endpoint,
                 from_national_standard=frozenset(data.get("from_national_standard", ())),
+                short=_bilingual(data["short_name"]) if "short_name" in data else None,
             )
         )
     return tuple(services)

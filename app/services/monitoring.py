@@ -420,14 +420,18 @@ def format_duration(seconds: float) -> str:
     return _("%(seconds)s s", seconds=secs)
 
 
-def report_csv(report: MonitoringReport) -> str:
+CSV_DELIMITERS = (",", ";")
+
+
+def report_csv(report: MonitoringReport, delimiter: str = ",") -> str:
     """The report as CSV (labels in the current language, times in seconds, shares as fractions).
 
     Columns: section, service, item, measure, value. A byte-order mark lets spreadsheet programs read the
-    Cyrillic text as UTF-8.
+    Cyrillic text as UTF-8. `delimiter` ";" is for Excel with Russian or Kazakh regional settings, which
+    opens a comma-separated file in one column (issue 14).
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter if delimiter in CSV_DELIMITERS else ",")
     writer.writerow([_("Section"), _("Service"), _("Item"), _("Measure"), _("Value")])
     period = _("Period")
     writer.writerow([period, "", "", _("from"), report.period.start.isoformat()])

@@ -6,6 +6,12 @@ takes the ServiceRequest and returns a `Summary` (or None when there is nothing 
 texts already in the current language. The status page asks `summary_for(request)` and renders whatever
 comes back with one template, whatever the service.
 
+A second hook says what happened to the person so far, in their words (`register_progress`): a booking is
+"Booked" until the visit, then "Visit done"; a home call "Doctor assigned", then "Visit done"; an information
+form "Result ready". The regulation's status (a booking is "completed" the moment it is made: the journal
+entry is the service) stays what monitoring counts; patient pages show the progress, and the survey waits
+until `delivered` (the visit took place), so nobody is asked to rate a visit that has not happened.
+
 Who may see it is not the function's business: app.services.status shows a summary only to the request's
 subject or applicant who proved the code or is signed in; staff pages never ask for it.
 """
@@ -23,6 +29,17 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Action:
+    """Something the person may do with the request from their cabinet or status page (move, cancel), as an
+    endpoint taking `number`. A `post` action is a button in a form; `confirm` is the question asked first."""
+
+    label: str
+    endpoint: str
+    method: str = "get"
+    confirm: str = ""
+
+
+@dataclass(frozen=True)
 class Summary:
     title: str = ""  # "Your booking", "The doctor's visit"; the page says "What you got" without one
     facts: tuple[Fact, ...] = ()
@@ -34,6 +51,8 @@ class Summary:
     link_label: str = ""
     # What the button to the request's result document says ("Read the answer"); "View result" without one.
     document_label: str = ""
+    # What the person may do with the request now, each where the service allows it.
+    actions: tuple[Action, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.facts or self.notes)
@@ -53,3 +72,32 @@ def summary_for(request: ServiceRequest) -> Summary | None:
         return None
     summary = function(request)
     return summary if summary else None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What happened to the person so far, for patient pages: `label` in their words, and whether the thing
+    they waited for has happened (`delivered`: the visit took place, the form was issued)."""
+
+    label: str
+    delivered: bool = True
+
+
+ProgressFunction = Callable[[ServiceRequest], Progress | None]
+_progress_functions: dict[str, ProgressFunction] = {}
+
+
+def register_progress(service_slug: str, function: ProgressFunction) -> None:
+    _progress_functions[service_slug] = function
+
+
+def progress_for(request: ServiceRequest) -> Progress | None:
+    """The service's word for what happened so far, or None: the regulation's status says it all."""
+    function = _progress_functions.get(request.service)
+    return function(request) if function is not None else None
+
+
+def is_delivered(request: ServiceRequest) -> bool:
+    """Whether what the person waited for has happened (True for a service that does not say)."""
+    progress = progress_for(request)
+    return progress is None or progress.delivered

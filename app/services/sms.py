@@ -25,6 +25,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import notify
@@ -33,7 +35,7 @@ from app.core.clock import now
 from app.extensions import db
 from app.models import OneTimeCode, ServiceRequest, SmsMessage
 from app.models.notify import SMS_STATUSES
-from app.services import otp
+from app.services import catalogue, otp
 from app.services.audit import audit
 from app.services.requests import record_step
 
@@ -223,3 +225,53 @@ def outbox_texts(messages: list[SmsMessage]) -> dict[int, str]:
                 text = CODE_IN_TEXT.sub(notify.MASK, text)
         texts[message.id] = text
     return texts
+
+
+# ---- the outbox in words (issue 14: no raw key on a kk/ru page) -----------------------------------------
+SMS_STATUS_LABELS = {
+    "stored": _l("Kept in the outbox"),
+    "queued": _l("Waiting to be sent"),
+    "sent": _l("Sent"),
+    "failed": _l("Not sent"),
+}
+# What a message told the person, by the kind its purpose ends with.
+SMS_KIND_LABELS = {
+    "booked": _l("booking made"),
+    "moved": _l("booking moved"),
+    "cancelled": _l("cancellation"),
+    "refused": _l("refusal"),
+    "reminder": _l("reminder"),
+    "assigned": _l("doctor and time given"),
+    "reassigned": _l("doctor or time changed"),
+    "registered": _l("complaint registered"),
+    "answered": _l("answer"),
+    "approved": _l("approval"),
+    "issued": _l("result ready"),
+    "completed": _l("result ready"),
+    "confirmed": _l("confirmation"),
+}
+# Purposes that start with the service's name in words of their own, not its slug.
+_PURPOSE_SERVICES = {"home_visit": "home-visit", "attachment": "attachment", "appointment": "appointment"}
+_PURPOSE_WORDS = {"complaint": _l("Complaint"), "certificate": _l("Information from a register")}
+
+
+def sms_status_label(status: str) -> str:
+    return str(SMS_STATUS_LABELS.get(status, status))
+
+
+def purpose_label(purpose: str) -> str:
+    """What an outbox message was about, in words: "One-time code", "Home call: doctor and time given".
+    Purposes are `otp:<what>`, `<service slug>:<kind>`, `<word>_<kind>` or `<word>_<kind>:<number>`."""
+    if purpose.startswith(OTP_PURPOSE_PREFIX):
+        return _("One-time code")
+    head, _sep, tail = purpose.partition(":")
+    subject, kind = head, tail.split(":", 1)[0]
+    if not tail or head not in {service.slug for service in catalogue.all_services()}:
+        subject, _sep, kind = head.rpartition("_") if "_" in head else (head, "", "")
+    slug = _PURPOSE_SERVICES.get(subject, subject)
+    try:
+        name = str(catalogue.get(slug).short_name)
+    except KeyError:
+        name = str(_PURPOSE_WORDS.get(subject, _("Notice")))
+    what = SMS_KIND_LABELS.get(kind)
+    return f"{name}: {what}" if what is not None else name

@@ -56,6 +56,7 @@ __all__ = [
     "look_up",
     "mask_iin",
     "masked_phone_of_code",
+    "my_request",
     "my_requests",
     "register_follower",
     "requests_of",
@@ -283,6 +284,8 @@ class RequestStatus:
     masked_iin: str = ""
     # Regulation 003's survey is about the 14 services; a complaint is not surveyed.
     surveyed: bool = True
+    # What happened to the person so far, in their words (the service's; None: the status says it).
+    progress: request_summary.Progress | None = None
 
     @property
     def number(self) -> str:
@@ -294,7 +297,15 @@ class RequestStatus:
 
     @property
     def status_label(self) -> str:
+        """What the person reads: what happened to them (booked, doctor assigned, visit done, result ready)
+        where the service says it, else the regulation's status. Staff and monitoring keep the latter."""
+        if self.progress is not None:
+            return self.progress.label
         return status_label(self.request.status, self.request.service)
+
+    @property
+    def actions(self) -> tuple[request_summary.Action, ...]:
+        return self.summary.actions if self.summary else ()
 
     @property
     def service_name(self) -> str:
@@ -337,6 +348,8 @@ def describe(
     completed = request_service.was_completed(request)
     surveyed = survey.is_surveyed(request)
     answered = survey.has_answered(request) if completed and surveyed else False
+    progress = request_summary.progress_for(request)
+    delivered = progress is None or progress.delivered
     history = [
         HistoryEntry(at=event.at, status=event.to_status, service=request.service)
         for event in request.events
@@ -348,12 +361,13 @@ def describe(
         service=service,
         result_document=document,
         history=history,
-        survey_offered=completed and surveyed and not answered,
+        survey_offered=completed and surveyed and delivered and not answered,
         survey_answered=answered,
         was_completed=completed,
         summary=(request_summary.summary_for(request) if granted or is_party(request, viewer_iin) else None),
         masked_iin=mask_iin(person.iin if person is not None else follower_iin(request)),
         surveyed=surveyed,
+        progress=progress,
     )
 
 
@@ -373,5 +387,14 @@ def requests_of(iin: str) -> list[ServiceRequest]:
 
 
 def my_requests(iin: str | None) -> list[RequestStatus]:
-    """What the person signed in as `iin` sees in their list (complaints filed with a card among them)."""
-    return [describe(request) for request in requests_of(iin)] if iin else []
+    """What the person signed in as `iin` sees in their list (complaints filed with a card among them), each
+    with what the service says it gave them and what they may do with it."""
+    return [describe(request, viewer_iin=iin) for request in requests_of(iin)] if iin else []
+
+
+def my_request(iin: str | None, number: str) -> RequestStatus | None:
+    """One of the person's own requests, fresh (the cabinet refreshes it), or None if not theirs."""
+    request = find(number)
+    if request is None or not iin or not is_party(request, iin):
+        return None
+    return describe(request, viewer_iin=iin)

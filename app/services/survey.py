@@ -5,6 +5,9 @@ the doctor and the window were given) is offered the survey too: regulation 003 
 was delivered, and it was delivered; how the booking or the call went, and whether the information about it
 was clear, may be exactly why it was cancelled. A request cancelled before it was answered is not offered.
 
+A booking or a home call is answered (completed) before the visit: the survey waits until the visit happened
+(app.services.request_summary.is_delivered), so nobody rates a visit that has not taken place (issue 14).
+
 Regulation 003 surveys the 14 services of the catalogue: a complaint (a request about one of them) is not
 surveyed.
 
@@ -31,6 +34,7 @@ from app.extensions import db
 from app.models import ServiceRequest, SurveyResponse
 from app.models.feedback import SURVEY_QUESTIONS, SURVEY_RATINGS
 from app.services import catalogue
+from app.services.request_summary import is_delivered
 from app.services.requests import was_completed
 
 log = logging.getLogger(__name__)
@@ -92,8 +96,13 @@ def is_surveyed(request: ServiceRequest) -> bool:
 
 def is_offered(request: ServiceRequest) -> bool:
     """The survey is offered for a completed (maybe since cancelled) request of a surveyed service that has
-    not been rated yet."""
-    return is_surveyed(request) and was_completed(request) and not has_answered(request)
+    not been rated yet, once what the person waited for has happened."""
+    return (
+        is_surveyed(request)
+        and was_completed(request)
+        and is_delivered(request)
+        and not has_answered(request)
+    )
 
 
 def has_answered(request: ServiceRequest) -> bool:
@@ -108,6 +117,8 @@ def record_answer(request: ServiceRequest, *, process: str, information: str) ->
         raise ValueError(f"{request.service} requests are not surveyed")
     if not was_completed(request):
         raise SurveyError(_l("The survey opens once the request is completed."))
+    if not is_delivered(request):
+        raise SurveyError(_l("The survey opens after the visit."))
     if process not in SURVEY_RATINGS or information not in SURVEY_RATINGS:
         raise SurveyError(_l("Please answer both questions."))
     if has_answered(request):

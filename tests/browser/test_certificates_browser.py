@@ -36,7 +36,7 @@ def outbox_reader(browser, live_server):
         admin.goto(f"{live_server}/admin/outbox/?phone={phone.lstrip('+')}")
         text = admin.locator(".outbox-table__text").first.inner_text()
         if link:
-            return re.search(r"https?://\S+/certificates/consent/[\w-]+", text).group(0)
+            return re.search(r"https?://\S+/c/[\w-]+", text).group(0)
         return CODE.search(text).group(1)
 
     return context, latest

@@ -40,8 +40,12 @@ def test_psychiatry_form_for_another_person_is_refused_without_consent(app, clie
     assert request.status == "awaiting_consent"
 
     consent_sms = last_message_to(subject.phone)
-    assert consent_sms.language == "ru" and "Ахметова Әсел Серікқызы" in consent_sms.text
-    assert request.number in consent_sms.text and TOKEN_LINK.search(consent_sms.text)
+    assert consent_sms.language == "ru" and "Ахметова Ә." in consent_sms.text
+    assert "психиатрия" in consent_sms.text and TOKEN_LINK.search(consent_sms.text)
+    # Two SMS segments at most (134 characters in Cyrillic), with room for a real site address longer than
+    # the tests' http://localhost; and no quotes inside quotes (issue 14).
+    assert len(consent_sms.text) + 20 <= 134, (len(consent_sms.text), consent_sms.text)
+    assert "«" not in consent_sms.text and '"' not in consent_sms.text
 
     page = client.get(f"/certificates/requests/{request.number}")
     assert TEXT[language]["waiting_consent"] in page_text(page)
@@ -111,6 +115,8 @@ def test_psychiatry_form_for_another_person_is_issued_with_consent(app, client, 
     )
     page = page_text(client.get(f"/certificates/requests/{request.number}"))
     assert TEXT[language]["registered"] in page
+    # The register's label in the page's language, and no double period after a Russian date (issue 14).
+    assert ("Динамикалық бақылауда" in page) == (language == "kk") and "г.." not in page
     text = pdf_text(client.get(f"/certificates/requests/{request.number}/form.pdf").data)
     assert "Иванов Сергей Петрович" in text and "Динамикалық бақылауда тұратыны (тұрмайтыны)" in text
     assert request.subject.iin == subject.iin and request.applicant.iin == applicant.iin

@@ -515,4 +515,6 @@ def show_audit_log():
         page=page,
         query=query,
         action_label=audit_log.action_label,
+        object_label=audit_log.object_label,
+        detail_label=audit_log.detail_label,
     )

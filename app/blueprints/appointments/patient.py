@@ -16,6 +16,7 @@ from app.blueprints.appointments.forms import BookingNumberForm, CodeForm, IinFo
 from app.channels import current_channel
 from app.core.actors import Actor
 from app.core.i18n import current_language
+from app.core.urls import safe_next_path
 from app.htmx import is_htmx_request, redirect_after_step, render_page
 from app.patient_auth import current_patient_iin
 from app.patient_sign_in import PatientSignIn, SecondWayIn
@@ -283,7 +284,10 @@ def cancel_booking(number: str):
             _("Booking %(number)s is cancelled. The time is free for other patients.", number=number),
             "success",
         )
-    return _redirect("appointments.show_booking", number=number)
+    # Back to the page the cancel was asked from (the cabinet), else the booking's page.
+    return redirect_after_step(
+        safe_next_path(request.form.get("next"), url_for("appointments.show_booking", number=number))
+    )
 
 
 @bp.get("/<number>/move")

@@ -218,6 +218,8 @@ def download_form(number: str):
 
 
 @bp.route("/certificates/consent/<token>", methods=["GET", "POST"])
+# The short address the consent SMS carries (it must stay within two segments); url_for builds this one.
+@bp.route("/c/<token>", methods=["GET", "POST"])
 def consent_by_link(token: str):
     service_request = certificates.find_by_consent_token(token)
     if service_request is None:

@@ -55,6 +55,13 @@ class ComplaintForm(Form):
 
 
 class DeskComplaintForm(ComplaintForm):
+    # The registrar writes down someone else's complaint: not "Your complaint".
+    text = _text(
+        _l("Text of the complaint"),
+        max_length=MAX_TEXT,
+        required=_l("Describe what the person is complaining about."),
+        field=TextAreaField,
+    )
     language = SelectField(
         _l("Language of the written answer"),
         choices=[SelectChoice("kk", "Қазақша"), SelectChoice("ru", "Русский")],

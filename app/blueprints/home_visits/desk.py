@@ -215,7 +215,10 @@ def _doctor_option_label(option: home_visits.DoctorOption) -> str:
         end=option.hours[1].strftime("%H:%M"),
         count=option.calls,
     )
-    return f"{label} · {_('district doctor')}" if option.is_district_doctor else label
+    if not option.is_district_doctor:
+        return label
+    marker = _("district doctor")  # outside the f-string, where the catalog's extractor finds it
+    return f"{label} · {marker}"
 
 
 def _render_call(visit, *, assign_form=None, outcome_form=None, error=None, status=200):

@@ -8,7 +8,7 @@ the form is filled in, and refreshes the answer while the call waits for the reg
 import contextlib
 import logging
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.blueprints.home_visits import bp
@@ -17,6 +17,7 @@ from app.channels import current_channel, current_kiosk
 from app.core.actors import Actor
 from app.core.i18n import current_language
 from app.core.iin import InvalidIin, parse_iin
+from app.core.urls import safe_next_path
 from app.htmx import redirect_after_step, render_page
 from app.patient_auth import current_patient_iin, sign_out_patient
 from app.patient_sign_in import PatientSignIn
@@ -245,3 +246,31 @@ def show_call(number: str):
         poll_seconds=POLL_SECONDS,
         refusal=home_visits.refusal_text(visit),
     )
+
+
+@bp.post("/<number>/cancel")
+def cancel_own_call(number: str):
+    """The caller (or the patient) calls the visit off online, from the cabinet or the call's page, until
+    the doctor has been; back to the page it was asked from (`next`), else the call's page."""
+    visit = home_visits.find_by_number(number)
+    if visit is None:
+        abort(404)
+    iin = current_patient_iin()
+    if not status_service.is_party(visit.request, iin):
+        SIGN_IN.remember_next_page(url_for("home_visits.show_call", number=visit.number))
+        return SIGN_IN.render_box(
+            error=_(
+                "To open call %(number)s, confirm it is yours with a code sent to your phone.",
+                number=visit.number,
+            ),
+            status=403,
+        )
+    actor = Actor.patient() if visit.patient.iin == iin else Actor.applicant()
+    try:
+        home_visits.cancel_call(visit, actor=actor, channel=current_channel())
+    except home_visits.ChangeNotAllowed as refused:
+        flash(str(refused.message), "error")
+    else:
+        flash(_("Call %(number)s is cancelled.", number=visit.number), "success")
+    back = safe_next_path(request.form.get("next"), url_for("home_visits.show_call", number=visit.number))
+    return redirect(back, 303)

@@ -1,13 +1,13 @@
 """The lobby kiosk: start screen, device activation and reset; kiosk registration for admins."""
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.auth import audit, roles_required
 from app.blueprints.kiosk import bp
 from app.blueprints.kiosk.forms import ActivateForm, RegisterKioskForm
-from app.channels import KIOSK_COOKIE, current_kiosk
+from app.channels import KIOSK_COOKIE, current_kiosk, forget_visitor
 from app.extensions import db
 from app.models.kiosk import KioskDevice
 from app.services import catalogue
@@ -16,6 +16,7 @@ from app.services import kiosk as kiosk_service
 TEN_YEARS = 10 * 365 * 24 * 3600
 # Tiles beside the services: following a request, and a written complaint (regulation 004).
 KIOSK_EXTRA_TILES = (
+    ("cabinet.start", _l("My requests")),
     ("status.find_request", _l("Request status")),
     ("complaints.file_complaint", _l("Complaint")),
 )
@@ -33,6 +34,7 @@ def _never_cache_kiosk_pages(response):
 def show_start():
     if current_kiosk() is None:
         return render_template("kiosk/not_registered.html"), 403
+    forget_visitor()  # the tile menu is the kiosk's home: whoever was here before is gone
     services = [service for service in catalogue.all_services() if service.built and service.start_endpoint]
     return render_template("kiosk/start.html", services=services, kiosk_extra_tiles=KIOSK_EXTRA_TILES)
 
@@ -62,7 +64,7 @@ def reset():
     response = redirect(url_for("kiosk.show_start"))
     if current_kiosk() is None:
         return response
-    session.clear()
+    forget_visitor()
     response.delete_cookie(current_app.config["LANGUAGE_COOKIE"])
     return response
 

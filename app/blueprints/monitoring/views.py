@@ -65,7 +65,7 @@ def export_monitoring_csv():
     slug = report.service.slug if report.service else "all"
     filename = f"monitoring-{slug}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return file_response(
-        monitoring.report_csv(report),
+        monitoring.report_csv(report, delimiter=";" if request.args.get("sep") == ";" else ","),
         content_type="text/csv; charset=utf-8",
         filename=filename,
         download=True,
@@ -88,14 +88,14 @@ def _charts(report: monitoring.MonitoringReport) -> dict[str, list[Bar]]:
         ],
         "stages": [
             Bar(
-                f"{timing.service.prefix}: {timing.label}",
+                f"{timing.service.short_name}: {timing.label}",
                 timing.median_seconds,
                 monitoring.format_duration(timing.median_seconds),
             )
             for timing in report.stages
         ],
         "refusals": [
-            Bar(f"{refusal.service.prefix}: {refusal.ground_name}", refusal.count, str(refusal.count))
+            Bar(f"{refusal.service.short_name}: {refusal.ground_name}", refusal.count, str(refusal.count))
             for refusal in report.refusals
         ],
     }

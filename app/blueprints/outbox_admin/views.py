@@ -30,4 +30,6 @@ def list_messages():
         status=status,
         statuses=SMS_STATUSES,
         mask_phone=mask_phone,
+        purpose_label=sms.purpose_label,
+        status_label=sms.sms_status_label,
     )

@@ -17,6 +17,7 @@ registered here.
 from app.core.bilingual import Bilingual
 from app.models.appointments import REASON_MAX_LENGTH
 from app.services import registry_pending, request_summary
+from app.services import requests as request_kernel
 from app.services.appointments.documents import (
     PRODUCT_ID,
     TALON_TEMPLATE,
@@ -46,6 +47,7 @@ from app.services.appointments.queries import (
     PatientCard,
     appointment_for_request,
     bookable_doctor,
+    booking_progress,
     booking_summary,
     bookings_of,
     choice_from,
@@ -100,6 +102,7 @@ from app.services.appointments.texts import (
     ABSENCE_REASONS,
     NOT_ATTACHED_MESSAGE,
     SLOT_TAKEN_MESSAGE,
+    STEP_LABELS,
     message_text,
 )
 from app.services.documents import register_kind
@@ -107,6 +110,8 @@ from app.services.documents import register_kind
 # ---- the hooks of the request kernel -------------------------------------------------------------------
 registry_pending.register_retry_handler(SERVICE, resume_after_registry)
 request_summary.register(SERVICE, booking_summary)
+request_summary.register_progress(SERVICE, booking_progress)
+request_kernel.register_labels(SERVICE, steps=STEP_LABELS)
 TALON_DOCUMENT_KIND = register_kind(
     TALON_KIND, "TAL", Bilingual("Дәрігердің қабылдауына талон", "Талон на приём к врачу")
 )
@@ -118,6 +123,7 @@ __all__ = [
     "REASON_MAX_LENGTH",
     "SERVICE",
     "SLOT_TAKEN_MESSAGE",
+    "STEP_LABELS",
     "STAFF_CHANNELS",
     "TALON_DOCUMENT_KIND",
     "TALON_KIND",
@@ -144,6 +150,7 @@ __all__ = [
     "book_appointment",
     "bookable_days",
     "bookable_doctor",
+    "booking_progress",
     "booking_summary",
     "bookings_of",
     "calendar_file",

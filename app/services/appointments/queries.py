@@ -44,6 +44,7 @@ from app.services.appointments.texts import (
     day_state_reason,
     limit_message,
     overlap_message,
+    progress_of,
     summary_of,
 )
 from app.services.specialities import SPECIALITIES, get_speciality
@@ -379,6 +380,12 @@ def booking_summary(request: ServiceRequest) -> request_summary.Summary | None:
     """The status page's summary of a booking request (registered in __init__)."""
     appointment = appointment_for_request(request)
     return summary_of(appointment) if appointment is not None else None
+
+
+def booking_progress(request: ServiceRequest) -> request_summary.Progress | None:
+    """What happened to the patient so far (registered in __init__): booked, visit done, missed."""
+    appointment = appointment_for_request(request)
+    return progress_of(appointment) if appointment is not None else None
 
 
 # ---- the desk -----------------------------------------------------------------------------------------

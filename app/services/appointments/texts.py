@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.bilingual import Bilingual
+from app.core.clock import now
 from app.models import Appointment, StaffMember
 from app.models.appointments import REASON_MAX_LENGTH
 from app.services import request_summary
-from app.services.appointments.rules import change_cutoff, horizon_days
+from app.services.appointments.rules import can_change_online, change_cutoff, horizon_days
 from app.services.clinic import get_clinic
 from app.services.schedules import DoctorDay
 from app.services.specialities import SPECIALITIES
@@ -164,6 +165,15 @@ def message_text(appointment: Appointment, kind: str) -> str:
         return texts[kind]
 
 
+# The booking's own steps in its history and in monitoring's stages (the shared ones are the kernel's).
+STEP_LABELS = {
+    "attended": _l("Came to the visit"),
+    "no_show": _l("Did not come"),
+    "rescheduled": _l("Booking moved"),
+    "visit_time_passed": _l("Visit time passed"),
+}
+
+
 # ---- what the status page shows the patient ----------------------------------------------------------
 def summary_of(appointment: Appointment) -> request_summary.Summary:
     """The visit a booking gave: date and time, doctor, speciality, room (app.services.request_summary)."""
@@ -196,4 +206,29 @@ def summary_of(appointment: Appointment) -> request_summary.Summary:
         notes=(notes[appointment.status],) if appointment.status in notes else (),
         link_endpoint="appointments.show_booking" if appointment.is_upcoming else None,
         link_label=_("Open the booking: talon, calendar, move or cancel"),
+        actions=_booking_actions(appointment),
     )
+
+
+def _booking_actions(appointment: Appointment) -> tuple[request_summary.Action, ...]:
+    if not can_change_online(appointment):
+        return ()
+    return (
+        request_summary.Action(_("Move"), "appointments.choose_new_slot"),
+        request_summary.Action(
+            _("Cancel the booking"),
+            "appointments.cancel_booking",
+            method="post",
+            confirm=_("Cancel this booking? The time will be given to other patients."),
+        ),
+    )
+
+
+def progress_of(appointment: Appointment) -> request_summary.Progress | None:
+    """What happened to the patient: booked (the visit is still ahead), the visit done or missed. A booking
+    the register has not confirmed yet, refused or cancelled says it with the request's own status."""
+    if appointment.status == "booked":
+        return request_summary.Progress(_("Booked"), delivered=appointment.starts_at <= now())
+    labels = {"attended": _("The visit took place"), "no_show": _("You did not come")}
+    label = labels.get(appointment.status)
+    return request_summary.Progress(label) if label is not None else None

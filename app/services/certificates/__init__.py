@@ -51,6 +51,7 @@ from app.services.certificates.queries import (
     desk_requests,
     find_by_consent_token,
     find_request,
+    form_progress,
     form_spec,
     form_summary,
     has_consent,
@@ -99,6 +100,7 @@ DOCUMENT_KINDS = {
 for _slug in SERVICE_SLUGS:
     registry_pending.register_retry_handler(_slug, resume)
     request_summary.register(_slug, form_summary)
+    request_summary.register_progress(_slug, form_progress)
 
 __all__ = [
     "DOCUMENT_KINDS",
@@ -133,6 +135,7 @@ __all__ = [
     "find_by_consent_token",
     "find_request",
     "form_spec",
+    "form_progress",
     "form_summary",
     "give_consent",
     "has_consent",

@@ -25,10 +25,10 @@ from app.services.certificates.rules import (
     token_hash,
 )
 from app.services.certificates.texts import (
-    DOCUMENT_TITLES,
-    applicant_label,
+    CONSENT_REGISTER_WORDS,
     consent_sms_text,
     new_code_sent_message,
+    short_applicant_label,
 )
 from app.services.patient_identity import Contact, NoPhoneOnFile, UnknownPerson, contact_for
 from app.services.requests import record_step, refuse, transition
@@ -100,12 +100,12 @@ def _send_consent_code(
 ) -> None:
     form = request.information_form
     if token is None or form.consent_token_hash != token_hash(token):
-        token = secrets.token_urlsafe(24)
+        token = secrets.token_urlsafe(12)  # 96 bits, 16 characters: the SMS stays within two segments
         form.consent_token_hash = token_hash(token)
     link = absolute_url("certificates.consent_by_link", token=token)
     language = contact.sms_language(request.language)
-    applicant = applicant_label(request)
-    form_title = DOCUMENT_TITLES[form.register].in_language(language)
+    applicant = short_applicant_label(request)
+    form_title = CONSENT_REGISTER_WORDS[form.register].in_language(language)
 
     def text(code: str) -> str:
         return consent_sms_text(request, applicant=applicant, form_title=form_title, code=code, link=link)

@@ -130,6 +130,16 @@ def has_consent(request: ServiceRequest) -> bool:
     return db.session.scalars(select(Consent.id).where(Consent.request_id == request.id)).first() is not None
 
 
+def form_progress(request: ServiceRequest) -> request_summary.Progress | None:
+    """A completed request whose form is issued (and not revoked) reads "Result ready" to the person."""
+    if request.status != "completed":
+        return None
+    document = result_document(request)
+    if document is None or document.revoked_at is not None:
+        return None
+    return request_summary.Progress(_("Result ready"))
+
+
 def form_summary(request: ServiceRequest) -> request_summary.Summary | None:
     """The form a completed request gave, for the status page (app.services.request_summary): its number
     and how long it is valid. Whether the person is registered stays in the form and on the request page,

@@ -57,17 +57,33 @@ def refusal_ground_text(request: ServiceRequest) -> str:
     return str(catalogue.get(request.service).refusal_grounds[request.refusal_ground])
 
 
+# The register a consent SMS names, in a word: the SMS must stay within two segments (issue 14).
+CONSENT_REGISTER_WORDS = {
+    "tb": T("фтизиатрия", "фтизиатрия"),
+    "psychiatry": T("психиатрия", "психиатрия"),
+    "narcology": T("наркология", "наркология"),
+}
+
+
+def short_applicant_label(request: ServiceRequest) -> str:
+    """Who asks, as short as still recognisable: surname and first initial ("Ахметова Ә.")."""
+    person = request.applicant
+    if person is None:
+        return (request.applicant_name or _("A person"))[:30]
+    initial = f" {person.first_name[:1]}." if person.first_name else ""
+    return f"{person.last_name}{initial}"
+
+
 def consent_sms_text(
     request: ServiceRequest, *, applicant: str, form_title: str, code: str, link: str
 ) -> str:
-    """The subject's SMS: who asks (`applicant_label`) for which form, the consent code and the link."""
+    """The subject's SMS: who asks (`short_applicant_label`), about which register, the consent code and the
+    link, within two SMS segments (134 Cyrillic characters): no quotes inside quotes, no request number (the
+    link page shows it). Not agreeing needs no answer: the request is refused when the time runs out."""
     return _(
-        "%(applicant)s asks for the information form «%(form)s» about you (request %(number)s). "
-        "If you agree, tell them the code %(code)s or confirm at %(link)s. "
-        "If you do not agree, do nothing.",
+        "%(applicant)s asks for information about you (%(form)s). To agree: code %(code)s or %(link)s",
         applicant=applicant,
         form=form_title,
-        number=request.number,
         code=code,
         link=link,
     )

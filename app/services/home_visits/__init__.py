@@ -54,6 +54,7 @@ from app.services.home_visits.queries import (
     route_list,
     todays_call,
     visit_for_request,
+    visit_progress,
     visit_summary,
 )
 from app.services.home_visits.rules import (
@@ -132,6 +133,7 @@ from app.services.home_visits.windows import (
 
 # ---- the service's hooks: the status page's summary line, and carrying on when the registry answers ------
 request_summary.register(SERVICE, visit_summary)
+request_summary.register_progress(SERVICE, visit_progress)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, actors=ACTOR_LABELS)
 registry_pending.register_retry_handler(SERVICE, resume_after_registry)
 
@@ -184,6 +186,7 @@ __all__ = [
     "calls_of",
     "calls_per_applicant_per_day",
     "cancel_call",
+    "visit_progress",
     "check_details",
     "clean_phone",
     "deadline_state",

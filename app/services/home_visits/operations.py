@@ -24,6 +24,7 @@ from app.services import audit, patients, rate_limit, registry_pending, sms
 from app.services.calendar import get_calendar
 from app.services.home_visits.queries import live_call, visit_for_request
 from app.services.home_visits.rules import (
+    CANCELLABLE_STATUSES,
     MAX_TEXT,
     ONLINE_CHANNELS,
     SERVICE,
@@ -365,7 +366,7 @@ def cancel_call(visit: HomeVisit, *, actor: Actor, channel: str, note: str = "")
 
     The request ends "cancelled" even when the window was already given; it keeps its answer time, so the
     call still counts as answered in time (requests.cancel)."""
-    if visit.status not in ("waiting", "unassigned", "assigned"):
+    if visit.status not in CANCELLABLE_STATUSES:
         raise ChangeNotAllowed(_l("This call is already closed and cannot be cancelled."))
     note = note.strip()[:MAX_TEXT]
     visit.status = "cancelled"

@@ -21,9 +21,15 @@ from app.extensions import db
 from app.models import Patient, ServiceRequest, StaffMember
 from app.models.home_visits import LIVE_STATUSES, HomeVisit
 from app.services import audit, request_summary
-from app.services.home_visits.rules import SERVICE, DeadlineState, deadline_state, district_kinds_for
+from app.services.home_visits.rules import (
+    CANCELLABLE_STATUSES,
+    SERVICE,
+    DeadlineState,
+    deadline_state,
+    district_kinds_for,
+)
 from app.services.home_visits.territory import address_key
-from app.services.home_visits.texts import OUTCOME_LABELS, RED_FLAG_LABELS
+from app.services.home_visits.texts import OUTCOME_LABELS, RED_FLAG_LABELS, STATUS_LABELS
 from app.services.home_visits.windows import DoctorOption, call_day_for, doctor_options, window_starts
 
 
@@ -82,7 +88,29 @@ def visit_summary(request: ServiceRequest) -> request_summary.Summary | None:
         notes=(notes[visit.status],) if visit.status in notes else (),
         link_endpoint="home_visits.show_call" if visit.is_live and visit.status != "done" else None,
         link_label=_("Open the call"),
+        actions=(
+            (
+                request_summary.Action(
+                    _("Cancel the call"),
+                    "home_visits.cancel_own_call",
+                    method="post",
+                    confirm=_("Cancel this call? The doctor will not come."),
+                ),
+            )
+            if visit.status in CANCELLABLE_STATUSES
+            else ()
+        ),
     )
+
+
+def visit_progress(request: ServiceRequest) -> request_summary.Progress | None:
+    """What happened to the person (app.services.request_summary): waiting for a doctor, doctor assigned,
+    visit done. The regulation's answer (the window given) stays the request's status for monitoring; the
+    survey waits for the visit itself. A call waiting for the registry, refused or cancelled: its status."""
+    visit = visit_for_request(request)
+    if visit is None or visit.status in ("waiting", "refused", "cancelled"):
+        return None
+    return request_summary.Progress(str(STATUS_LABELS[visit.status]), delivered=visit.status == "done")
 
 
 # ---- lists -------------------------------------------------------------------------------------------

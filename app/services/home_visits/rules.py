@@ -18,6 +18,9 @@ from app.models import Patient
 from app.models.home_visits import RED_FLAGS, HomeVisit
 
 SERVICE = "home-visit"
+# The caller may call the visit off until the doctor has been: at the desk, by phone, or online from the
+# cabinet (issue 14; regulation 001 says nothing against it).
+CANCELLABLE_STATUSES = ("waiting", "unassigned", "assigned")
 ONLINE_CHANNELS = ("web", "kiosk")
 STAFF_CHANNELS = ("desk", "phone")
 APPLICANT_KINDS = ("self", "relative", "other")

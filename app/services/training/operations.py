@@ -471,7 +471,9 @@ def hand_over(
     document.power_of_attorney = power_of_attorney.strip() if received_by == "proxy" else ""
     document.journal_signed = True
     document.handed_over_at = now()
-    request_kernel.record_step(document.request, "handed_over", actor=actor, note=received_by)
+    # The note is read on kk and ru pages as it is: the proxy's name, or nothing when handed over in person.
+    note = proxy_name.strip() if received_by == "proxy" else ""
+    request_kernel.record_step(document.request, "handed_over", actor=actor, note=note)
     audit(actor, "update", "training_document", object_id=document.request.number, detail="handed over")
     log.info("training document %s handed over", document.request.number)
     return document

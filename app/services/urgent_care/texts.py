@@ -36,6 +36,8 @@ DEADLINE_LABELS = {
 RED_FLAG_LABELS = home_visits.RED_FLAG_LABELS
 # The request's steps in this service's words (the status page, the event log, monitoring stages).
 STEP_LABELS = {
+    "outside_department_hours": _l("Taken outside the department's hours"),
+    "red_flags": _l("Red flags noted"),
     "passed_to_team": _l("Passed to the team"),
     "examined": _l("Patient examined"),
     "result_registered": _l("Result registered"),

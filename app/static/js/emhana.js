@@ -35,6 +35,13 @@ document.addEventListener("htmx:afterSettle", () => {
   spot.focus();
 });
 
+// A form that undoes something (cancel a booking, call off a home visit) asks first: data-confirm holds the
+// question, in the page's language. Without JavaScript the form simply posts.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+}, true);
+
 // ---- Lobby kiosk ----------------------------------------------------------------------------------
 // Only a registered kiosk gets body.kiosk (the server decides). An idle kiosk forgets its visitor:
 // it goes to the reset URL, which clears the session and shows the start screen, so no personal data
