@@ -103,6 +103,9 @@ def init_app(app: Flask) -> None:
     configure_root(app.config)
 
 
+CHATTY_LIBRARIES = ("weasyprint", "fontTools")
+
+
 def configure_root(config) -> None:
     """Our handler on the root logger, alone: Alembic's env.py replaces the root's handlers with its own
     (migrations/alembic.ini) whenever migrations run, so commands that migrate call this again after."""
@@ -112,6 +115,9 @@ def configure_root(config) -> None:
             root.removeHandler(old)
     root.addHandler(handler_for(config))
     root.setLevel(str(config.get("LOG_LEVEL") or "INFO").upper())
+    # WeasyPrint and fontTools tell every step of every PDF at INFO: eight lines a document would bury ours.
+    for chatty in CHATTY_LIBRARIES:
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _is_pytest_capture(handler: logging.Handler) -> bool:
