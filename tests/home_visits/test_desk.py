@@ -78,7 +78,7 @@ def audit_actions(staff_id: int) -> list[tuple[str, str]]:
     ("language", "told", "journal"),
     [
         ("kk", "Қоңырау шалушыға айтыңыз: Жұмабаева Асель Қайратқызы дәрігер", "Шақыруларды тіркеу журналы"),
-        ("ru", "Сообщите звонящему: Врач Жұмабаева Асель Қайратқызы придёт", "Журнал регистрации вызовов"),
+        ("ru", "Сообщите звонящему: Визит врача Жұмабаева Асель Қайратқызы:", "Журнал регистрации вызовов"),
     ],
 )
 def test_a_registrar_takes_a_phone_call_and_the_caller_is_told_the_time(
@@ -104,7 +104,7 @@ def test_a_registrar_takes_a_phone_call_and_the_caller_is_told_the_time(
     assert visit.applicant_kind == "relative" and visit.applicant_name == "Ахметов Серік"
     assert visit.request.deadline_at.astimezone(ALMATY).strftime("%H:%M") == "09:50"
     sms = db.session.scalars(select(SmsMessage)).one()
-    assert sms.phone == "+77015554433" and sms.language == "ru" and "Врач" in sms.text
+    assert sms.phone == "+77015554433" and sms.language == "ru" and "Визит врача" in sms.text
     assert ("create", "home_visit") in audit_actions(registrar.id)
     assert ("view", "patient") in audit_actions(registrar.id)
     assert journal in page_text(client.get("/staff/home-visits/?day=2026-11-23"))

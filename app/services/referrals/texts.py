@@ -9,7 +9,7 @@ STATUS_LABELS = {
     "queued": _l("Waiting to be sent to the Bureau"),
     "at_bureau": _l("At the Bureau, waiting for the date"),
     "dated": _l("Date given, to stamp and hand over"),
-    "handed_over": _l("Handed over"),
+    "handed_over": _l("Handed over to the patient"),
     "not_indicated": _l("Decision: hospitalization not indicated"),
     "incomplete": _l("Decision: examinations incomplete"),
     "cancelled": _l("Cancelled"),
