@@ -29,7 +29,7 @@ STEP_LABELS = {
     "handed_over": _l("Handed over, signed in the journal"),
 }
 DUPLICATE_LABEL = _l("Duplicate")
-SIGNED_LABEL = _l("Signed")
+SIGNED_LABEL = _l("Signed by the recipient")
 
 # The accounting journal's columns (B.14: the date the documents came in and the recipient's signature are
 # the regulation's; the others are what a journal of issued blanks needs).
