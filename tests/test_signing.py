@@ -4,6 +4,7 @@ documents, which are signed when it returns; /verify and the "check a PDF" page;
 
 import base64
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from io import BytesIO
 
@@ -45,7 +46,10 @@ def pyhanko_validates(pdf: bytes, certificate_der: bytes) -> bool:
         moment=signature.self_reported_timestamp,
         allow_fetching=False,
     )
-    status = validate_pdf_signature(signature, signer_validation_context=context)
+    # pyHanko runs its own event loop, which cannot start in a thread that runs one already (the browser
+    # tests' Playwright leaves one running for the session): a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        status = pool.submit(validate_pdf_signature, signature, signer_validation_context=context).result()
     return status.bottom_line and status.coverage.name == "ENTIRE_FILE"
 
 

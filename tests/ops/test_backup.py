@@ -71,7 +71,8 @@ def seeded(installation):
     store(PDF, "application.pdf")
     store(PNG, "passport.png")
     # A key another part of the app keeps in the instance folder (a document-signing key, say).
-    (instance_of(installation) / "signing").mkdir(mode=0o700)
+    # (The suite's test signing key may already be there: tests/conftest.py.)
+    (instance_of(installation) / "signing").mkdir(mode=0o700, exist_ok=True)
     (instance_of(installation) / "signing" / "key.pem").write_bytes(b"-----BEGIN PRIVATE KEY-----\nMC4=\n")
     return installation
 
