@@ -20,7 +20,7 @@ from app.core.inputs import search_text, to_day
 from app.extensions import db
 from app.htmx import redirect_after_step, render_page
 from app.models import HivTest
-from app.responses import pdf_response
+from app.responses import document_response, pdf_response
 from app.services import hiv_testing
 
 TEST_ROLES = ("counselling_doctor", "procedure_nurse")
@@ -238,10 +238,10 @@ def record_post_test():
 def print_certificate(test_id: int):
     test = _load(test_id)
     try:
-        pdf = hiv_testing.certificate_pdf(test, actor=current_actor())
+        hiv_testing.certificate_pdf(test, actor=current_actor())
     except hiv_testing.HivError:
         abort(404)
-    return pdf_response(pdf, f"{test.certificate.number}.pdf")
+    return document_response(test.certificate)
 
 
 # ---- the journal and the figures ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from app.core.inputs import to_day
 from app.documents import html_to_pdf, render_html
 from app.htmx import is_htmx_request, redirect_after_step, render_page
 from app.registries import RegistryUnavailable
-from app.responses import pdf_response
+from app.responses import document_response, pdf_response
 from app.services import inpatient_extracts, modules, patients, registry_pending, signoff
 from app.services.clinic import get_clinic
 
@@ -298,7 +298,7 @@ def print_extract(number):
     if document is None:
         abort(404)
     inpatient_extracts.open_document(document, actor=current_actor())
-    return pdf_response(document.pdf, f"{document.number}.pdf")
+    return document_response(document)
 
 
 # ---- the journal of issued extracts -----------------------------------------------------------------------

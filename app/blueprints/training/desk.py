@@ -32,7 +32,7 @@ from app.blueprints.training.forms import (
 from app.core.clock import local_now
 from app.core.i18n import current_language
 from app.htmx import render_page
-from app.responses import file_response, pdf_response
+from app.responses import document_response, file_response, pdf_response
 from app.services import staff_accounts, training
 
 VIEW_ROLES = ("methodologist", "academic_deputy", "head")
@@ -471,7 +471,7 @@ def print_document(document_id: int):
     if document.document is None:
         abort(404)
     training.open_document(document, actor=current_actor())
-    return pdf_response(document.document.pdf, f"{document.document.number}.pdf")
+    return document_response(document.document)
 
 
 # ---- the accounting journal ------------------------------------------------------------------------------
