@@ -5,22 +5,32 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 
-.PHONY: run test setup lint translations translations-update db-upgrade test-postgres clean \
+.PHONY: run test setup setup-dev lint translations translations-update db-upgrade test-postgres clean \
 	lock install-production wheels install-offline
 
-$(VENV)/.installed: pyproject.toml scripts/system-deps.sh
+# Running needs only the production lock (requirements/production.txt, every file checked against its hash);
+# the tests and tools add requirements/development.txt (pytest, ruff, playwright ...) on top of it.
+$(VENV)/.production: requirements/production.txt scripts/system-deps.sh
 	scripts/system-deps.sh app
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/production.txt
 	touch $@
 
-setup: $(VENV)/.installed translations
+$(VENV)/.development: $(VENV)/.production requirements/development.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements/development.txt
+	touch $@
 
-translations: $(VENV)/.installed
+# What `make run` needs: the production packages and the compiled translations.
+setup: $(VENV)/.production translations
+
+# What `make test`, `make lint` and `make lock` need besides.
+setup-dev: setup $(VENV)/.development
+
+translations: $(VENV)/.production
 	$(FLASK) translate compile > /dev/null
 
-translations-update: $(VENV)/.installed
+translations-update: $(VENV)/.production
 	$(FLASK) translate update
 
 db-upgrade: setup
@@ -31,7 +41,7 @@ run: setup
 	$(FLASK) prepare-demo
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-lint: setup
+lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
@@ -41,29 +51,28 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: setup node_modules/.installed
+test: setup-dev node_modules/.installed
 	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
 
 # The same suite on a real PostgreSQL, started on loopback for this run (CI does this after `make test`).
 # Browser tests run in `make test` only: they exercise the UI, which does not change with the database.
-test-postgres: setup
+test-postgres: setup-dev
 	scripts/system-deps.sh postgres
 	scripts/with-test-postgres.sh $(PY) -m pytest -m "not browser"
 
 # ---- a clinic's server (README, "Running it at a clinic") ----------------------------------------------
 WHEELS ?= wheels
 
-# The lock files with hashes (requirements/*.txt), from the venv `make setup` built out of pyproject.toml.
-lock: setup
+# The lock files with hashes (requirements/*.txt), after a pin changed in pyproject.toml: the venv takes
+# pyproject's pins (with the dev extra), then scripts/lock.py writes both files from what is installed.
+lock: $(VENV)/.production
+	$(PY) -m pip install --quiet -e '.[dev]'
 	$(PY) scripts/lock.py
 
-# Only what production runs, each file checked against its hash; then the compiled translations.
-install-production:
-	scripts/system-deps.sh app
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r requirements/production.txt
-	$(FLASK) translate compile > /dev/null
+# Only what production runs, each file checked against its hash; then the compiled translations
+# (the same as `make setup`, which `make run` uses).
+install-production: setup
 
 # On a machine with internet: every production package as a file in $(WHEELS)/, to carry to the clinic.
 wheels:
