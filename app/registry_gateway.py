@@ -7,7 +7,9 @@ another, and shows a clinic's IT exactly what a bridge to the real e-government 
 
     flask --app wsgi registry-gateway --port 8081      # token from REGISTRY_GATEWAY_TOKEN
 
-It is a separate, minimal Flask app (no pages, no sessions, no CSRF) over the same database.
+It is a separate, minimal Flask app (no pages, no sessions, no CSRF) over the same database, served by
+gunicorn: the command above runs it in-process, deploy/emhana-registry-gateway.service through
+registry_gateway_wsgi.py.
 """
 
 import hmac
@@ -18,6 +20,7 @@ from datetime import date
 import click
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.cli import with_appcontext
+from gunicorn.app.base import BaseApplication
 from werkzeug.exceptions import HTTPException
 
 from app.core.iin import CENTURY_BY_DIGIT, check_digit
@@ -259,6 +262,36 @@ def _required_date(body: dict, key: str) -> date:
 
 
 # -- `flask registry-gateway` ----------------------------------------------------------------------------
+class GunicornServer(BaseApplication):
+    """gunicorn inside this process, serving one WSGI app object (what `gunicorn module:app` does)."""
+
+    def __init__(self, application, options: Mapping):
+        self.application = application
+        self.options = dict(options)
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def gunicorn_options(host: str, port: int) -> dict:
+    """One worker of 4 threads (small JSON look-ups), logging to stderr like the app's server."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": 1,
+        "threads": 4,
+        "worker_class": "gthread",
+        "timeout": 30,
+        "accesslog": "-",
+        "errorlog": "-",
+        "control_socket_disable": True,  # as deploy/gunicorn.conf.py: systemd, not gunicornc, manages it
+    }
+
+
 @click.command("registry-gateway")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8081, show_default=True, type=int)
@@ -270,9 +303,8 @@ def _required_date(body: dict, key: str) -> date:
 )
 @with_appcontext
 def serve_gateway_command(host: str, port: int, token: str | None):
-    """Serve the local registry through the registry gateway API (docs/registry-gateway.openapi.yaml)."""
-    from werkzeug.serving import run_simple
-
+    """Serve the local registry through the registry gateway API (docs/registry-gateway.openapi.yaml), under
+    gunicorn (as deploy/emhana-registry-gateway.service does with registry_gateway_wsgi:app)."""
     settings = dict(current_app.config)
     if token:
         settings["REGISTRY_GATEWAY_TOKEN"] = token
@@ -281,4 +313,4 @@ def serve_gateway_command(host: str, port: int, token: str | None):
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"registry gateway: http://{host}:{port}{API_PREFIX}")
-    run_simple(host, port, gateway, threaded=True)
+    GunicornServer(gateway, gunicorn_options(host, port)).run()

@@ -20,6 +20,9 @@ graceful_timeout = 30
 keepalive = 5  # nginx keeps connections to us open (upstream keepalive)
 max_requests = 2000  # recycle workers now and then so a slow leak can never grow without bound
 max_requests_jitter = 200
+# No control socket (gunicorn >= 25 opens $HOME/.gunicorn/gunicorn.ctl for `gunicornc`): systemd manages the
+# processes, and the app and the registry gateway run as the same user, so they would take the same path.
+control_socket_disable = True
 # The app logs to stderr through its own configuration (app/ops/logs.py); gunicorn's access lines go there
 # too, so `journalctl -u emhana` holds both. nginx sends X-Request-ID; it is in both lines.
 accesslog = "-"
