@@ -4,16 +4,13 @@ The registries' promises (app.registries.http), for the Bureau: every transport 
 reply, refused token and open circuit is BureauUnavailable (the referral waits in the queue staff retry); only
 the API's own answers are final: "invalid" (422) is BureauRejected, "not_found" (404) TicketUnknown. Reads are
 retried a bounded number of times on connection errors and 5xx; a submission is sent once (the gateway keys it
-by the referral number, so the queue's retry may send it again safely).
+by the referral number, so the queue's retry may send it again safely). The transport is the shared
+outside-service client (app.registries.client), as for the registry.
 """
 
-import logging
-import threading
 import time
 from collections.abc import Callable
 from datetime import date
-
-import requests
 
 from app.core.inputs import clean_text
 from app.registries.bureau import (
@@ -24,15 +21,7 @@ from app.registries.bureau import (
     ReferralPackage,
     TicketUnknown,
 )
-from app.registries.http import RETRYABLE_STATUSES, CircuitBreaker
-
-log = logging.getLogger(__name__)
-
-
-class _Retryable(Exception):
-    def __init__(self, error: BureauUnavailable):
-        super().__init__(error.reason)
-        self.error = error
+from app.registries.client import Breaker, JsonServiceClient
 
 
 class HttpBureau:
@@ -51,15 +40,31 @@ class HttpBureau:
         circuit_failures: int = 5,
         circuit_cooldown: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        breaker: Breaker | None = None,
     ):
-        self.base_url = (base_url or "").rstrip("/")
-        self._token = token or ""
-        self.timeout = (float(connect_timeout), float(read_timeout))
-        self.retries = max(0, int(retries))
-        self.backoff = float(backoff)
-        self.breaker = CircuitBreaker(int(circuit_failures), float(circuit_cooldown))
-        self._sleep = sleep
-        self._local = threading.local()
+        self.client = JsonServiceClient(
+            "bureau gateway",
+            base_url,
+            token,
+            unavailable=BureauUnavailable,
+            answered=(BureauRejected, TicketUnknown),
+            interpret=_interpret,
+            ok_statuses=(200, 201),
+            url_setting="BUREAU_URL",
+            token_setting="BUREAU_TOKEN",
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            retries=retries,
+            backoff=backoff,
+            breaker=breaker,
+            circuit_failures=circuit_failures,
+            circuit_cooldown=circuit_cooldown,
+            sleep=sleep,
+        )
+
+    @property
+    def breaker(self) -> Breaker:
+        return self.client.breaker
 
     # -- the contract ------------------------------------------------------------------------------------
     def submit(self, package: ReferralPackage) -> BureauReceipt:
@@ -76,108 +81,25 @@ class HttpBureau:
             "preferred_hospital": package.preferred_hospital,
             "clinic_code": package.clinic_code,
         }
-        data = self._call("POST", "/referrals", "submit", json=body, attempts=1)
-        return self._accept(lambda: _receipt(data), "submit")
+        data = self.client.call("POST", "/referrals", "submit", json=body)
+        return self.client.accept(lambda: _receipt(data), "submit")
 
     def answer(self, ticket: str) -> BureauAnswer | None:
-        data = self._call("GET", f"/referrals/{ticket}", "answer", attempts=1 + self.retries)
-        return self._accept(lambda: _answer(data, ticket), "answer")
+        data = self.client.call("GET", f"/referrals/{ticket}", "answer", retry=True)
+        return self.client.accept(lambda: _answer(data, ticket), "answer")
 
     def check_connection(self) -> None:
-        data = self._call("GET", "/health", "health", attempts=1)
-        self._accept(lambda: _health(data), "health")
-
-    # -- transport ---------------------------------------------------------------------------------------
-    def _accept(self, parse, operation: str):
-        try:
-            value = parse()
-        except (KeyError, TypeError, ValueError) as error:
-            self.breaker.record_failure()
-            log.warning("bureau gateway: %s reply does not fit the API: %s", operation, error)
-            raise BureauUnavailable("malformed_response", str(error)) from None
-        self.breaker.record_success()
-        return value
-
-    def _call(self, method: str, path: str, operation: str, *, attempts: int, json=None):
-        if not self.base_url:
-            raise BureauUnavailable("not_configured", "BUREAU_URL is empty")
-        if not self.breaker.allow():
-            raise BureauUnavailable("circuit_open", f"next try in {self.breaker.seconds_until_trial():.0f} s")
-        error = BureauUnavailable("unavailable")
-        for attempt in range(1, attempts + 1):
-            retryable = False
-            try:
-                return self._attempt(method, path, json)
-            except (BureauRejected, TicketUnknown):
-                self.breaker.record_success()  # the Bureau answered: it is up
-                raise
-            except _Retryable as failure:
-                error, retryable = failure.error, True
-            except BureauUnavailable as failure:
-                error = failure
-            except Exception as unexpected:  # noqa: BLE001  (services must never see a transport error)
-                log.exception("bureau gateway: %s failed unexpectedly", operation)
-                error = BureauUnavailable("unexpected_error", type(unexpected).__name__)
-            will_retry = retryable and attempt < attempts
-            log.warning(
-                "bureau gateway: %s failed (%s), attempt %d of %d%s",
-                operation,
-                error.reason,
-                attempt,
-                attempts,
-                ", retrying" if will_retry else "",
-            )
-            if not will_retry:
-                break
-            self._sleep(self.backoff * 2 ** (attempt - 1))
-        self.breaker.record_failure()
-        raise error
-
-    def _attempt(self, method: str, path: str, json):
-        headers = {"Accept": "application/json", "Authorization": f"Bearer {self._token}"}
-        try:
-            response = self._session().request(
-                method, self.base_url + path, json=json, headers=headers, timeout=self.timeout
-            )
-        except requests.Timeout as timeout:
-            raise BureauUnavailable("timeout", type(timeout).__name__) from None
-        except requests.ConnectionError as failure:
-            raise _Retryable(BureauUnavailable("connection_error", type(failure).__name__)) from None
-        except requests.RequestException as failure:
-            raise BureauUnavailable("connection_error", type(failure).__name__) from None
-        status = response.status_code
-        if status in (200, 201):
-            return _json_body(response)
-        body = _json_body(response, required=False)
-        error = body.get("error") if isinstance(body, dict) else None
-        if status == 404 and error == "not_found":
-            raise TicketUnknown(path)
-        if status == 422 and error == "invalid":
-            raise BureauRejected(str(body.get("detail", "")))
-        if status in (401, 403):
-            log.error("bureau gateway refused our token (HTTP %s): check BUREAU_TOKEN", status)
-            raise BureauUnavailable("unauthorized", str(status))
-        if status in RETRYABLE_STATUSES:
-            raise _Retryable(BureauUnavailable("server_error", str(status)))
-        if status >= 500:
-            raise BureauUnavailable("server_error", str(status))
-        raise BureauUnavailable("unexpected_status", str(status))
-
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            self._local.session = session
-        return session
+        data = self.client.call("GET", "/health", "health")
+        self.client.accept(lambda: _health(data), "health")
 
 
-def _json_body(response: requests.Response, *, required: bool = True):
-    try:
-        return response.json()
-    except ValueError:
-        if not required:
-            return None
-        raise BureauUnavailable("malformed_response", "not JSON") from None
+def _interpret(status: int, body, path: str) -> None:
+    """The Bureau's own final answers: "not_found" (404) and "invalid" (422); anything else is no answer."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if status == 404 and error == "not_found":
+        raise TicketUnknown(path)
+    if status == 422 and error == "invalid":
+        raise BureauRejected(str(body.get("detail", "")))
 
 
 def _text(data: dict, key: str) -> str:

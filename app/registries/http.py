@@ -13,18 +13,18 @@ What it promises services (the contract), whatever the network does:
 - after `circuit_failures` failed calls in a row the circuit opens: calls fail at once for
   `circuit_cooldown` seconds, then one trial call decides whether it closes again.
 - successful reads are cached for `cache_seconds`; a write drops the person's cached answers.
+The transport (timeouts, retries, the circuit breaker, logging outages) is the shared outside-service client,
+app.registries.client; this module says what the registry's answers mean.
 """
 
-import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 
-import requests
-
 from app.core.inputs import clean_text, to_int
+from app.registries.client import Breaker, CircuitBreaker, JsonServiceClient
 from app.registries.contract import (
     REGISTERS,
     Attachment,
@@ -35,78 +35,8 @@ from app.registries.contract import (
     RegistryUnavailable,
 )
 
-log = logging.getLogger(__name__)
-
-RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
-
-
-class CircuitBreaker:
-    """closed -> (N failures in a row) -> open -> (cooldown) -> half_open -> one trial -> closed | open."""
-
-    def __init__(self, failure_threshold: int, cooldown: float, clock: Callable[[], float] = time.monotonic):
-        self.failure_threshold = max(1, failure_threshold)
-        self.cooldown = cooldown
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._failures = 0
-        self._opened_at: float | None = None
-        self._trial_running = False
-
-    @property
-    def state(self) -> str:
-        with self._lock:
-            return self._state()
-
-    def _state(self) -> str:
-        if self._opened_at is None:
-            return "closed"
-        if self._clock() - self._opened_at >= self.cooldown:
-            return "half_open"
-        return "open"
-
-    def seconds_until_trial(self) -> float:
-        with self._lock:
-            if self._opened_at is None:
-                return 0.0
-            return max(0.0, self.cooldown - (self._clock() - self._opened_at))
-
-    def allow(self) -> bool:
-        """May a call go out now? In half-open state only one trial call at a time."""
-        with self._lock:
-            state = self._state()
-            if state == "closed":
-                return True
-            if state == "half_open" and not self._trial_running:
-                self._trial_running = True
-                return True
-            return False
-
-    def force_trial(self) -> None:
-        """An admin's explicit check goes out even while the circuit is open."""
-        with self._lock:
-            self._trial_running = True
-
-    def record_success(self) -> None:
-        with self._lock:
-            if self._opened_at is not None:
-                log.info("registry gateway: circuit closed again")
-            self._failures = 0
-            self._opened_at = None
-            self._trial_running = False
-
-    def record_failure(self) -> None:
-        with self._lock:
-            self._failures += 1
-            reopening = self._trial_running and self._opened_at is not None
-            self._trial_running = False
-            if reopening or self._failures >= self.failure_threshold:
-                if self._opened_at is None or reopening:
-                    log.warning(
-                        "registry gateway: circuit open for %.0f s after %d failures",
-                        self.cooldown,
-                        self._failures,
-                    )
-                self._opened_at = self._clock()
+# CircuitBreaker is the client's, named here too for the code that has always imported it from this module.
+__all__ = ["CircuitBreaker", "HttpRegistry", "TtlCache"]
 
 
 class TtlCache:
@@ -167,17 +97,35 @@ class HttpRegistry:
         circuit_cooldown: float = 30.0,
         cache_seconds: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        breaker: Breaker | None = None,
     ):
-        self.base_url = (base_url or "").rstrip("/")
-        self._token = token or ""
-        self.timeout = (float(connect_timeout), float(read_timeout))
-        self.retries = max(0, int(retries))
-        self.backoff = float(backoff)
-        self.breaker = CircuitBreaker(int(circuit_failures), float(circuit_cooldown))
+        self.client = JsonServiceClient(
+            "registry gateway",
+            base_url,
+            token,
+            unavailable=RegistryUnavailable,
+            answered=(NotFound,),
+            interpret=_interpret,
+            url_setting="REGISTRY_URL",
+            token_setting="REGISTRY_TOKEN",
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            retries=retries,
+            backoff=backoff,
+            breaker=breaker,
+            circuit_failures=circuit_failures,
+            circuit_cooldown=circuit_cooldown,
+            sleep=sleep,
+        )
         self.cache = TtlCache(float(cache_seconds))
-        self._sleep = sleep
-        # requests.Session is not documented as thread-safe; one per thread keeps keep-alive without sharing.
-        self._local = threading.local()
+
+    @property
+    def breaker(self) -> Breaker:
+        return self.client.breaker
+
+    @breaker.setter
+    def breaker(self, breaker: Breaker) -> None:
+        self.client.breaker = breaker
 
     # -- the contract ------------------------------------------------------------------------------------
     def find_person(self, iin: str) -> Person:
@@ -207,138 +155,43 @@ class HttpRegistry:
             "free_choice": bool(free_choice),
         }
         self.cache.drop_person(iin)
-        data = self._call("PUT", f"/persons/{iin}/attachment", "attach", json=body, attempts=1)
-        return self._accept(lambda: _attachment(data, iin), "attach")
+        data = self.client.call("PUT", f"/persons/{iin}/attachment", "attach", json=body)
+        return self.client.accept(lambda: _attachment(data, iin), "attach")
 
     def detach(self, iin: str, clinic_code: str, on_date: date) -> Attachment:
         body = {"clinic_code": clinic_code, "on_date": on_date.isoformat()}
         self.cache.drop_person(iin)
-        data = self._call("POST", f"/persons/{iin}/attachment/detach", "detach", json=body, attempts=1)
-        return self._accept(lambda: _attachment(data, iin), "detach")
+        data = self.client.call("POST", f"/persons/{iin}/attachment/detach", "detach", json=body)
+        return self.client.accept(lambda: _attachment(data, iin), "detach")
 
     def check_connection(self, *, force: bool = False) -> None:
         if force:
             self.breaker.force_trial()
-        data = self._call("GET", "/health", "health", attempts=1, use_breaker=not force)
-        self._accept(lambda: _health(data), "health")
+        data = self.client.call("GET", "/health", "health", use_breaker=not force)
+        self.client.accept(lambda: _health(data), "health")
 
     @property
     def circuit_state(self) -> str:
         return self.breaker.state
 
-    # -- transport ---------------------------------------------------------------------------------------
+    # -- reads through the cache --------------------------------------------------------------------------
     def _cached_read(self, key: tuple, path: str, parse):
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        data = self._call("GET", path, key[0], attempts=1 + self.retries)
-        value = self._accept(lambda: parse(data), key[0])
+        data = self.client.call("GET", path, key[0], retry=True)
+        value = self.client.accept(lambda: parse(data), key[0])
         self.cache.put(key, value)
         return value
 
-    def _accept(self, parse, operation: str):
-        """Only a reply that fits the API counts as the gateway working; anything else is no reply."""
-        try:
-            value = parse()
-        except (KeyError, TypeError, ValueError) as error:
-            self.breaker.record_failure()
-            log.warning("registry gateway: %s reply does not fit the API: %s", operation, error)
-            raise RegistryUnavailable("malformed_response", str(error)) from None
-        self.breaker.record_success()
-        return value
 
-    def _call(
-        self, method: str, path: str, operation: str, *, attempts: int, json=None, use_breaker: bool = True
-    ):
-        """The decoded JSON of a 200 reply; NotFound; or RegistryUnavailable after the allowed attempts."""
-        if not self.base_url:
-            raise RegistryUnavailable("not_configured", "REGISTRY_URL is empty")
-        if use_breaker and not self.breaker.allow():
-            raise RegistryUnavailable(
-                "circuit_open", f"next try in {self.breaker.seconds_until_trial():.0f} s"
-            )
-        error = RegistryUnavailable("unavailable")
-        for attempt in range(1, attempts + 1):
-            retryable = False
-            try:
-                return self._attempt(method, path, json)
-            except NotFound:
-                self.breaker.record_success()  # the registry answered: it is up
-                raise
-            except _Retryable as failure:
-                error, retryable = failure.error, True
-            except RegistryUnavailable as failure:
-                error = failure
-            except Exception as unexpected:  # noqa: BLE001  (services must never see a transport error)
-                log.exception("registry gateway: %s failed unexpectedly", operation)
-                error = RegistryUnavailable("unexpected_error", type(unexpected).__name__)
-            will_retry = retryable and attempt < attempts
-            log.warning(
-                "registry gateway: %s failed (%s), attempt %d of %d%s",
-                operation,
-                error.reason,
-                attempt,
-                attempts,
-                ", retrying" if will_retry else "",
-            )
-            if not will_retry:
-                break
-            self._sleep(self.backoff * 2 ** (attempt - 1))
-        self.breaker.record_failure()
-        raise error
-
-    def _attempt(self, method: str, path: str, json):
-        headers = {"Accept": "application/json", "Authorization": f"Bearer {self._token}"}
-        try:
-            response = self._session().request(
-                method, self.base_url + path, json=json, headers=headers, timeout=self.timeout
-            )
-        except requests.Timeout as timeout:
-            raise RegistryUnavailable("timeout", type(timeout).__name__) from None
-        except requests.ConnectionError as failure:
-            raise _Retryable(RegistryUnavailable("connection_error", type(failure).__name__)) from None
-        except requests.RequestException as failure:
-            raise RegistryUnavailable("connection_error", type(failure).__name__) from None
-
-        status = response.status_code
-        if status == 200:
-            return _json_body(response)
-        if status == 404:
-            body = _json_body(response, required=False)
-            if isinstance(body, dict) and body.get("error") == "not_found":
-                raise NotFound(path)
-            raise RegistryUnavailable("unexpected_status", "404 without the API's not_found answer")
-        if status in (401, 403):
-            log.error("registry gateway refused our token (HTTP %s): check REGISTRY_TOKEN", status)
-            raise RegistryUnavailable("unauthorized", str(status))
-        if status in RETRYABLE_STATUSES:
-            raise _Retryable(RegistryUnavailable("server_error", str(status)))
-        if status >= 500:
-            raise RegistryUnavailable("server_error", str(status))
-        raise RegistryUnavailable("unexpected_status", str(status))
-
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            # The environment's proxy and CA settings apply (REQUESTS_CA_BUNDLE for a clinic's own CA).
-            session = requests.Session()
-            self._local.session = session
-        return session
-
-
-class _Retryable(Exception):
-    def __init__(self, error: RegistryUnavailable):
-        super().__init__(error.reason)
-        self.error = error
-
-
-def _json_body(response: requests.Response, *, required: bool = True):
-    try:
-        return response.json()
-    except ValueError:
-        if not required:
-            return None
-        raise RegistryUnavailable("malformed_response", "not JSON") from None
+def _interpret(status: int, body, path: str) -> None:
+    """Only the API's own "not_found" is an answer. A bare 404 (a wrong base URL, a proxy's error page) is a
+    misconfiguration: reading it as "no such person" would refuse people because of a typo in the settings."""
+    if status == 404:
+        if isinstance(body, dict) and body.get("error") == "not_found":
+            raise NotFound(path)
+        raise RegistryUnavailable("unexpected_status", "404 without the API's not_found answer")
 
 
 # -- JSON -> contract dataclasses (KeyError / TypeError / ValueError mean "does not fit the API") ---------

@@ -27,7 +27,7 @@ from cryptography import x509
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from app.registries.http import CircuitBreaker
+from app.registries.client import CircuitBreaker
 from app.signing import pades
 from app.signing.contract import CertificateInfo, DocumentSigner, SignerUnavailable, certificate_info
 
@@ -69,7 +69,7 @@ class HttpSigner(DocumentSigner):
         self.timeout = (connect_timeout, read_timeout)
         self.tsa_url = tsa_url
         self.tsa_timeout = tsa_timeout
-        self.circuit = CircuitBreaker(circuit_failures, circuit_cooldown)
+        self.circuit = CircuitBreaker(circuit_failures, circuit_cooldown, name="external signer")
         self._session = requests.Session()
         self._lock = threading.Lock()
         self._certificate: tuple[float, _RemoteRawSigner, CertificateInfo] | None = None
