@@ -2,12 +2,13 @@
 
     .venv/bin/python scripts/lock.py        (make lock)
 
-Neither pip-tools nor uv is installed in the project's venv, so the lock is taken from the venv itself, which
-`make setup` built from pyproject.toml: the production set is everything pyproject's `dependencies` need,
-walked through each installed package's own requirements (markers evaluated for this Python on Linux);
-the development set is what the `dev` extra adds. Each pin's hashes are those of the files `pip download`
-fetches for it (wheels for this platform, else the source archive), so `pip install --require-hashes` and
-the offline wheel folder (`make wheels`) take exactly these files.
+Neither pip-tools nor uv is installed in the project's venv, so the lock is taken from the venv itself, into
+which `make lock` has just installed pyproject.toml's pins (`pip install -e '.[dev]'`): the production set is
+everything pyproject's `dependencies` need, walked through each installed package's own requirements
+(markers evaluated for this Python on Linux); the development set is what the `dev` extra adds. Each pin's
+hashes are those of the files `pip download` fetches for it (wheels for this platform, else the source
+archive), so `pip install --require-hashes` and the offline wheel folder (`make wheels`) take exactly these
+files.
 """
 
 import hashlib
@@ -43,7 +44,7 @@ def closure(roots: list[Requirement]) -> dict[str, str]:
         try:
             distribution = metadata.distribution(requirement.name)
         except metadata.PackageNotFoundError:
-            sys.exit(f"{requirement.name} is required but not installed: run `make setup` first")
+            sys.exit(f"{requirement.name} is not installed: `make lock` installs pyproject's pins first")
         key = (name, tuple(sorted(extras)))
         if key in seen:
             continue
