@@ -31,6 +31,8 @@ mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 mountpoint -q "$root/sys" || mount --rbind /sys "$root/sys"
 mountpoint -q "$root/dev" || mount --rbind /dev "$root/dev"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# debootstrap's minbase has no /etc/hosts; without the host's name in it sudo warns on every call.
+[ -f "$root/etc/hosts" ] || echo "127.0.0.1 localhost" >"$root/etc/hosts"
 grep -q "$(hostname)" "$root/etc/hosts" || echo "127.0.1.1 $(hostname)" >>"$root/etc/hosts"
 
 # A host behind a TLS-inspecting proxy: its extra CA certificates go into the chroot's store, and pip (which
@@ -38,7 +40,7 @@ grep -q "$(hostname)" "$root/etc/hosts" || echo "127.0.1.1 $(hostname)" >>"$root
 if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
   say "the host's extra CA certificates into the chroot's trust store"
   cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
-  chroot "$root" update-ca-certificates >/dev/null
+  chroot "$root" update-ca-certificates >/dev/null 2>&1
   printf '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n' >"$root/etc/pip.conf"
 fi
 
