@@ -55,11 +55,12 @@ chroot "$root" chown -R clinic:clinic /srv/emhana.git
 as_clinic() { chroot "$root" su - clinic -c "$1"; }
 as_clinic "git clone --quiet /srv/emhana.git emhana"
 
-fetch() {  # URL -> "URL status", waiting up to 10 minutes for the server to come up
+fetch() {  # URL -> "URL code", waiting up to 10 minutes for the server to come up
+  local code
   for _ in $(seq 1 600); do
-    if status=$(curl -s -o /dev/null -w '%{http_code}' "$1") && [ "$status" != 000 ]; then
-      echo "$1 $status"
-      [ "$status" = 200 ]
+    if code=$(curl -s -o /dev/null -w '%{http_code}' "$1") && [ "$code" != 000 ]; then
+      echo "$1 $code"
+      [ "$code" = 200 ]
       return
     fi
     sleep 1
