@@ -85,8 +85,10 @@ say "offline: make wheels with the network, then make install-offline and gunico
 as_clinic "cd emhana && make wheels >/dev/null && rm -rf .venv && ls wheels | wc -l"
 rm -f "$root/tmp/gunicorn-offline.pid"
 unshare -n bash -c "ip link set lo up
-  chroot '$root' su - clinic -c 'cd emhana && ! curl -s -m 5 -o /dev/null https://pypi.org/simple/ && echo no network &&
-    make install-offline >/dev/null &&
+  chroot '$root' su - clinic -c 'cd emhana || exit 1
+    ! curl -s -m 5 -o /dev/null https://pypi.org/simple/ || exit 1
+    echo no network
+    make install-offline >/dev/null || exit 1
     .venv/bin/gunicorn -c deploy/gunicorn.conf.py --bind 127.0.0.1:$offline_port --pid /tmp/gunicorn-offline.pid \
       wsgi:app >/tmp/gunicorn-offline.log 2>&1 &
     for i in \$(seq 1 120); do curl -s -o /dev/null http://127.0.0.1:$offline_port/healthz && break; sleep 1; done
