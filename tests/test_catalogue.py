@@ -74,7 +74,14 @@ def test_every_channel_has_a_deadline_rule():
         for channel in CHANNELS:
             rule = service.deadlines.get(channel) or service.deadlines.get("*")
             assert isinstance(rule, DeadlineRule), (service.slug, channel)
-            assert rule.kind in {"minutes", "working_minutes", "working_days", "same_day", "elapsed_hours"}
+            assert rule.kind in {
+                "minutes",
+                "working_minutes",
+                "working_days",
+                "legal_working_days",
+                "same_day",
+                "elapsed_hours",
+            }
             assert rule.amount > 0 or rule.kind == "same_day"
 
 

@@ -30,6 +30,9 @@ class Document(Base):
     signature_state: Mapped[str] = mapped_column(String(10), default="signed")
     signed_at: Mapped[datetime | None]
     signer_fingerprint: Mapped[str] = mapped_column(String(64), default="")  # SHA-256 of the certificate
+    # A printed form issued when its content is new (documents.issue_once): the SHA-256 of its scope and of
+    # its HTML without the document's own number, dates and QR; "" for a document issued once by an event.
+    content_key: Mapped[str] = mapped_column(String(64), default="", index=True)
 
     subject: Mapped[Patient | None] = relationship()
 

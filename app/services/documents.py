@@ -11,15 +11,19 @@ plus `document` (a DocumentFacts: number, title, dates, verification URL and QR 
 number and QR are printed in the very PDF whose hash is stored. Reprints serve `Document.pdf` as stored;
 nothing is ever rendered twice. The only change an issued document allows is revocation (with a reason).
 
+A printed form staff print when they need it (a talon, a route list) is issued by `issue_once`: at its
+first print, then served as issued while its content stays the same; changed content is a new document.
+
 Every document comes out signed (PAdES, the clinic's key: app.services.document_signing, app.signing): the
 stored PDF and its hash are the signed ones. When the signer cannot sign now the document waits in the
 signing queue and is not served until it is signed (`document_signing.is_servable`).
 """
 
+import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import segno
 from markupsafe import Markup
@@ -91,11 +95,13 @@ def issue_document(
     language: str,
     valid_until: datetime | None,
     flush: bool = True,
+    content_key: str = "",
 ) -> Document:
     """Render `template` in `language`, store the PDF with its number, hash and verification code.
 
     `flush=False` leaves the INSERT to the caller's next flush (the document has no id until then), for a
-    caller that links it by relationship and flushes anyway: one flush fewer per document (issue 7)."""
+    caller that links it by relationship and flushes anyway: one flush fewer per document (issue 7).
+    `content_key`: see `issue_once`."""
     document_kind = get_kind(kind)
     issued_at = now()
     number = next_number(document_kind, issued_at.astimezone(ALMATY).year)
@@ -120,6 +126,7 @@ def issue_document(
         language=language,
         verification_code=verification_code,
         revocation_reason="",
+        content_key=content_key,
     )
     document_signing.sign_or_queue(document, pdf)
     db.session.add(document)
@@ -129,6 +136,48 @@ def issue_document(
         "document %s issued (%s, %d bytes, %s)", number, kind, len(document.pdf), document.signature_state
     )
     return document
+
+
+# What the content key renders in place of the document's own facts (they differ at every issue).
+_NO_FACTS_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def issue_once(
+    kind: str,
+    template: str,
+    context: dict,
+    *,
+    scope: str,
+    subject: Patient | None,
+    language: str,
+    valid_until: datetime | None = None,
+) -> Document:
+    """A printed form (a talon, a route list) issued when its content is new: printed again unchanged, the
+    document already issued is served (same number, same signature); changed (a new date, another call on
+    the route, another language), a new document is issued, the earlier one staying as it was issued.
+
+    The content is `scope` (what the form is about: "HR-2026-000123", a team and a day; never personal data)
+    and the HTML of `template` rendered without the document's own number, dates and QR code."""
+    placeholder = DocumentFacts(
+        number="",
+        kind=get_kind(kind),
+        issued_at=_NO_FACTS_MOMENT,
+        valid_until=valid_until,
+        verify_url="",
+        qr_svg=Markup(""),
+    )
+    html = render_html(template, {**context, "document": placeholder}, language=language)
+    key = hashlib.sha256(f"{kind}\n{scope}\n{language}\n{html}".encode()).hexdigest()
+    issued = db.session.scalars(
+        select(Document)
+        .where(Document.kind == kind, Document.content_key == key, Document.revoked_at.is_(None))
+        .order_by(Document.id.desc())
+    ).first()
+    if issued is not None:
+        return issued
+    return issue_document(
+        kind, template, context, subject=subject, language=language, valid_until=valid_until, content_key=key
+    )
 
 
 def qr_svg(url: str) -> Markup:

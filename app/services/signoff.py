@@ -21,20 +21,21 @@ the status page and monitoring (time per step, share within the step's time) fol
 is its working minutes from the moment it became current; the request's deadline is the catalogue's.
 
 `queue(roles)` is what waits for a role (late ones first); `progress(request)` is each step's state for the
-person on /status.
+person on /status. `issued(model, start, end)` is the journal of the documents a sign-off service issued in a
+period (`open_issued`: a staff look at it, audited), `open_document` a staff print of one of them.
 """
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.actors import Actor
-from app.core.clock import now
+from app.core.clock import ALMATY, now
 from app.extensions import db
-from app.models import ServiceRequest, Signature, Signoff
+from app.models import Document, ServiceRequest, Signature, Signoff
 from app.models.requests import OPEN_STATUSES
 from app.services import catalogue
 from app.services.audit import audit
@@ -279,6 +280,48 @@ def open_queue(roles, *, actor: Actor, service_slug: str | None = None) -> list[
         actor, "view", "signoff_queue", detail=f"roles={','.join(sorted(roles))} service={service_slug or ''}"
     )
     return queue(roles, service_slug=service_slug)
+
+
+# ---- the journal of issued documents -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedRow:
+    """One document a sign-off service issued: the document, its request and the service's own row."""
+
+    document: Document
+    request: ServiceRequest
+    record: object  # the service's model (PhcCertificate, InpatientExtract), linked by its request_id
+
+
+def issued(model, start: date, end: date) -> list[IssuedRow]:
+    """The documents issued in [start, end] (the clinic's local days), oldest first: each request's result
+    document with the row of `model` (the service's table, with a `request_id`)."""
+    start_at = datetime.combine(start, time.min, ALMATY)
+    end_at = datetime.combine(end + timedelta(days=1), time.min, ALMATY)
+    rows = db.session.execute(
+        select(Document, ServiceRequest, model)
+        .join(ServiceRequest, ServiceRequest.result_document_id == Document.id)
+        .join(model, model.request_id == ServiceRequest.id)
+        .where(Document.issued_at >= start_at, Document.issued_at < end_at)
+        .order_by(Document.issued_at, Document.id)
+    ).all()
+    return [IssuedRow(document, request, record) for document, request, record in rows]
+
+
+def open_issued(
+    model, start: date, end: date, *, journal: str, actor: Actor, printed: bool = False
+) -> list[IssuedRow]:
+    """A staff member views (or prints) the journal `journal` (its audit object type) for a period."""
+    action = "print" if printed else "view"
+    audit(actor, action, journal, detail=f"{start.isoformat()}..{end.isoformat()}")
+    return issued(model, start, end)
+
+
+def open_document(document: Document, *, actor: Actor) -> Document:
+    """A staff member prints an issued document: audited against the person it is about."""
+    audit(actor, "print", "document", object_id=document.number, patient_id=document.subject_id)
+    return document
 
 
 # ---- changing -------------------------------------------------------------------------------------------

@@ -111,6 +111,17 @@ def test_lists_are_searched_by_the_whole_code_or_sample_number_only(client, logi
     assert kk("No test has this personal code or sample number.") in partial
 
 
+def test_a_talon_waiting_for_its_signature_is_not_handed_out(
+    app, client, login, clinic, make_staff, tmp_path
+):
+    test = register(actor_for(make_staff, "counselling_doctor", "cd0"))
+    login("procedure_nurse")
+    assert client.post(f"/staff/hiv/tests/{test.id}/draw").status_code == 303
+    app.config["SIGNING_KEY_FILE"] = str(tmp_path / "none.p12")  # the signer is down
+    waiting = client.get(f"/staff/hiv/tests/{test.id}/talon.pdf")
+    assert waiting.status_code == 202 and b"%PDF" not in waiting.data
+
+
 def test_the_whole_flow_through_the_pages_prints_talon_and_certificate(client, login, clinic, make_staff):
     db.session.add(
         HivSettings(
@@ -133,6 +144,7 @@ def test_the_whole_flow_through_the_pages_prints_talon_and_certificate(client, l
         )
         assert code in talon and "25.11.2026" in talon and "114" in talon
         assert "Дата выдачи результата" in talon and "Нәтиже берілетін күн" in talon
+        assert "HIVT-2026-" in talon
     client.post("/staff/logout")
     login("lab")
     lab_page = page_text(client.get("/staff/hiv/lab"))

@@ -1,15 +1,18 @@
 """The four steps of HIV testing through the service, the clock frozen."""
 
+import io
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, HivSettings, RequestEvent
-from app.services import hiv_testing, registry_pending, status
+from app.services import document_signing, hiv_testing, registry_pending, status
 from app.services.hiv_testing.texts import NOT_NEGATIVE
-from tests.hiv_testing.factories import actor_for, make_clinic, register, registry_person
+from app.signing import check_pdf
+from tests.hiv_testing.factories import NAME, actor_for, make_clinic, register, registry_person
 from tests.home_visits.factories import registry_down, registry_up
 
 
@@ -47,7 +50,7 @@ def test_the_steps_in_order_with_the_talon_dates_from_the_settings(rooms):
     assert test.result_due_on == date(2026, 12, 1)
     assert test.request.status == "in_review"
     talon = hiv_testing.print_talon(test, "a6", actor=rooms["nurse"])
-    assert talon.startswith(b"%PDF")
+    assert talon.pdf.startswith(b"%PDF") and talon.signature_state == "signed"
     hiv_testing.enter_result(test, "negative", actor=rooms["lab"])
     document = hiv_testing.issue_certificate(test, actor=rooms["nurse"])
     assert test.request.status == "completed"
@@ -55,6 +58,23 @@ def test_the_steps_in_order_with_the_talon_dates_from_the_settings(rooms):
     assert document.valid_until.date() == date(2027, 2, 25)
     steps = [event.step for event in test.request.events]
     assert steps[-3:] == ["hiv_blood_drawn", "hiv_result_entered", "hiv_certificate_issued"]
+
+
+@pytest.mark.parametrize("talon_format", ["a6", "80mm"])
+def test_the_talon_is_a_signed_document_that_names_no_one(rooms, talon_format):
+    iin = registry_person()
+    test = register(rooms["doctor"], regime="confidential", iin=iin)
+    hiv_testing.draw_blood(test, actor=rooms["nurse"])
+    document = hiv_testing.print_talon(test, talon_format, actor=rooms["nurse"])
+    assert document.kind == "hiv_talon" and document.number.startswith("HIVT-2026-")
+    assert document.subject_id is None and check_pdf(document.pdf).valid
+    assert document_signing.signature_report(document).state == "valid"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(document.pdf)).pages)
+    assert hiv_testing.display_code(test.code) in text and document.number in text
+    assert "Дата забора крови" in text and "Қан алу күні" in text  # Kazakh and Russian on one slip
+    assert iin not in text and not [part for part in NAME if part in text]
+    # Printed again: the same talon.
+    assert hiv_testing.print_talon(test, talon_format, actor=rooms["nurse"]) is document
 
 
 def test_a_result_entered_twice_is_refused_and_nothing_changes(rooms):

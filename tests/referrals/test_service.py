@@ -13,7 +13,8 @@ from app.core.actors import Actor
 from app.core.clock import local_now
 from app.extensions import db
 from app.models import HospitalReferral, SmsMessage
-from app.services import referrals, request_summary
+from app.services import document_signing, referrals, request_summary
+from app.signing import check_pdf
 from tests.bureau_gateway import TOKEN, BureauServer
 from tests.referrals.factories import complete_package, make_clinic, make_patient, make_specialist
 
@@ -140,10 +141,26 @@ def test_the_gateway_gives_the_date_by_itself(app, specialist, patient):
 @pytest.mark.parametrize(
     ("language", "title"), [("ru", "Талон на госпитализацию"), ("kk", "Емдеуге жатқызу талоны")]
 )
-def test_the_talon_prints_the_bureau_code_and_date(specialist, patient, language, title):
+def test_the_talon_is_an_issued_signed_document_with_the_bureau_code_and_date(
+    specialist, patient, language, title
+):
     referral = referrals.review_and_send(patient, complete_package(today()), actor=actor(specialist))
     referrals.record_answer(referral, "KZ-HB-2026-7781", "ГКБ №7", date(2026, 12, 2), actor=actor(specialist))
-    pdf = referrals.print_talon(referral, actor=actor(specialist), language=language)
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace("\n", " ")
+    document = referrals.print_talon(referral, actor=actor(specialist), language=language)
+    assert document.kind == "referral_talon" and document.number.startswith("HRT-2026-")
+    assert document.subject_id == patient.id and document.language == language
+    assert document.signature_state == "signed" and check_pdf(document.pdf).valid
+    assert document_signing.signature_report(document).state == "valid"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(document.pdf)).pages).replace(
+        "\n", " "
+    )
     assert title in text and "001-3/у" in text
     assert "KZ-HB-2026-7781" in text and "02.12.2026" in text and patient.iin in text
+    assert document.number in text and document.verification_code in text  # the number and the QR's address
+    # Printed again unchanged: the same document; a new date: a new one.
+    assert referrals.print_talon(referral, actor=actor(specialist), language=language) is document
+    referral.hospitalization_date = date(2026, 12, 4)
+    again = referrals.print_talon(referral, actor=actor(specialist), language=language)
+    assert (
+        again.id != document.id and "04.12.2026" in PdfReader(io.BytesIO(again.pdf)).pages[0].extract_text()
+    )

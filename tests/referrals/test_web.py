@@ -10,7 +10,8 @@ from pypdf import PdfReader
 
 from app.core.clock import local_now
 from app.extensions import db
-from app.services import referrals
+from app.services import document_signing, referrals
+from app.signing import check_pdf
 from tests.conftest import page_text
 from tests.referrals.factories import make_clinic, make_patient
 
@@ -87,10 +88,32 @@ def test_from_review_to_the_printed_talon(client, login, patient):
         assert pdf.status_code == 200
         text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
         assert title in text.replace("\n", " ") and "KZ-77" in text and "02.12.2026" in text
+        assert "HRT-2026-" in text and check_pdf(pdf.data).valid
     assert client.post(f"/staff/referrals/{number}/hand-over").status_code == 303
     assert referrals.find_by_number(number).status == "handed_over"
     listing = client.get("/staff/referrals/?hospital=ГКБ №7", headers={"HX-Request": "true"})
     assert number in listing.get_data(as_text=True)
+
+
+def test_a_talon_waiting_for_its_signature_is_never_handed_out_unsigned(
+    app, client, login, patient, tmp_path
+):
+    login("referral_specialist")
+    number = client.post("/staff/referrals/new", data=review(patient)).headers["Location"].rsplit("/", 1)[1]
+    client.post(
+        f"/staff/referrals/{number}/answer",
+        data={"bureau_code": "KZ-78", "hospital": "ГКБ №7", "hospitalization_date": "2026-12-02"},
+    )
+    key_file = app.config["SIGNING_KEY_FILE"]
+    app.config["SIGNING_KEY_FILE"] = str(tmp_path / "none.p12")  # the signer is down
+    waiting = client.get(f"/staff/referrals/{number}/talon.pdf?lang=kk")
+    assert waiting.status_code == 202 and waiting.mimetype == "text/html" and b"%PDF" not in waiting.data
+    app.config["SIGNING_KEY_FILE"] = key_file
+    assert document_signing.sign_pending().signed == 1
+    db.session.commit()
+    signed = client.get(f"/staff/referrals/{number}/talon.pdf?lang=kk")  # the same talon, now signed
+    assert signed.status_code == 200 and check_pdf(signed.data).valid
+    assert document_signing.count_pending() == 0
 
 
 def test_a_bureau_outage_queues_and_the_list_retries(app, client, login, patient):

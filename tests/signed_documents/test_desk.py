@@ -2,9 +2,11 @@
 sign-offs, fragments for htmx, refusals (wrong role audited, bad proxy input kept), the module switch, the
 registers, /status for the person, and monitoring per step."""
 
+import io
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.core.actors import Actor
@@ -74,7 +76,15 @@ def test_phc_certificate_from_the_desk_to_the_pdf(client, people):
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     register = client.get("/staff/phc-certificates/register")
     assert patient.full_name in page_text(register)
-    assert client.get("/staff/phc-certificates/register.pdf").mimetype == "application/pdf"
+    # The journal's fragment for htmx, and the printed register (the shared journal of issued documents).
+    document = db.session.scalars(select(ServiceRequest)).one().result_document
+    rows = client.get("/staff/phc-certificates/register?start=2026-11-01", headers=HTMX)
+    assert '<div id="register">' in rows.get_data(as_text=True) and "<html" not in rows.get_data(as_text=True)
+    assert document.number in page_text(rows)
+    printed = client.get("/staff/phc-certificates/register.pdf?start=2026-11-01")
+    assert printed.mimetype == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(printed.data)).pages)
+    assert document.number in text and patient.iin in text
 
 
 def test_a_missing_proxy_document_is_refused_keeping_what_was_typed(client, people):
@@ -168,6 +178,9 @@ def test_an_inpatient_extract_with_all_four_sign_offs(client, people):
     assert "Үзінді көшірмені басып шығару" in page_text(done)
     assert client.get(f"/staff/inpatient-extracts/{number}/extract.pdf").mimetype == "application/pdf"
     assert "Ахметова Әсел" in page_text(client.get("/staff/inpatient-extracts/journal"))
+    printed = client.get("/staff/inpatient-extracts/journal.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(printed.data)).pages)
+    assert printed.mimetype == "application/pdf" and "Ахметова Әсел" in text
     db.session.expire_all()
     request = db.session.scalars(select(ServiceRequest)).one()
     assert request.status == "completed" and len(signoff.signatories(request)) == 4

@@ -153,5 +153,5 @@ def test_the_register_lists_issued_certificates(team, patient):
     )
     day = now().date()
     [row] = phc_certificates.register(day - timedelta(days=1), day + timedelta(days=1))
-    assert row.certificate.fields["school"] == "№ 12, 5 А"
-    assert row.certificate.doctor.full_name == "Жұмабаева Асель Қайратқызы"
+    assert row.record.fields["school"] == "№ 12, 5 А"
+    assert row.record.doctor.full_name == "Жұмабаева Асель Қайратқызы"

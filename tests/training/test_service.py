@@ -11,11 +11,11 @@ from app.core.actors import Actor
 from app.core.clock import ALMATY
 from app.extensions import db
 from app.models import CalendarException, TrainingDocument
-from app.services import training
+from app.services import catalogue, training
 from app.services.calendar import get_calendar
+from app.services.training import operations as training_operations
 from app.services.training import rules
 from tests.training.factories import (
-    DECISION_DAY,
     decide,
     make_clinic,
     make_cohort,
@@ -55,10 +55,15 @@ def duplicate_application(original, **changes):
 # ---- the 15-working-day clock ----------------------------------------------------------------------------
 
 
-def test_the_clock_is_15_working_days_of_the_clinic_from_the_commission_decision(centre):
+def test_the_clock_is_15_working_days_of_the_law_from_the_commission_decision(centre):
     documents = decide(make_cohort())
-    # Wednesday 4 November: the 15th working day after it (the clinic opens on Saturdays) is Saturday 21st.
-    assert [document.request.deadline_at for document in documents] == [at(date(2026, 11, 21), 14)] * 3
+    # Wednesday 4 November: the 15th working day of the law after it (Monday to Friday; the clinic's Saturdays
+    # do not count, B.14: the term of a college under the Law on public services) is Wednesday 25th, 18:00.
+    assert [document.request.deadline_at for document in documents] == [at(date(2026, 11, 25), 18)] * 3
+    # The clinic's own calendar (open on Saturdays) would have said Saturday 21st, 14:00.
+    assert catalogue.DeadlineRule("working_days", 15).apply(at(date(2026, 11, 4), 0), get_calendar()) == at(
+        date(2026, 11, 21), 14
+    )
     assert all(document.request.status == "in_review" for document in documents)
 
 
@@ -66,7 +71,7 @@ def test_a_day_off_the_admin_declares_moves_the_deadline(centre):
     db.session.add(CalendarException(day=date(2026, 11, 10), is_working=False, note="перенос"))
     db.session.commit()
     (document,) = decide(make_cohort(trainees=1))
-    assert document.request.deadline_at == at(date(2026, 11, 23), 20)  # Monday, the clinic closes at 20:00
+    assert document.request.deadline_at == at(date(2026, 11, 26), 18)  # the admin's day off counts in law too
 
 
 def test_a_decision_on_a_sunday_counts_from_the_next_working_day(centre):
@@ -76,12 +81,12 @@ def test_a_decision_on_a_sunday_counts_from_the_next_working_day(centre):
 
 def test_the_worklist_shows_what_is_late_and_what_is_due(centre, frozen):
     cohort = make_cohort()
-    late = decide(cohort, cohort.trainees[:1], number="11", day=DECISION_DAY)
+    late = decide(cohort, cohort.trainees[:1], number="11", day=date(2026, 10, 30))  # due Fri 20 Nov, 18:00
     due = decide(cohort, cohort.trainees[1:2], number="12", day=date(2026, 11, 20))
     worklist = training.worklist(actor=Actor.system())
     assert worklist.late == late
     assert worklist.due == due
-    frozen(2026, 11, 21, 13, 59)  # before the close of the 15th working day: nothing late yet
+    frozen(2026, 11, 20, 17, 59)  # before the close of the 15th working day: nothing late yet
     assert training.worklist(actor=Actor.system()).late == []
 
 
@@ -100,7 +105,7 @@ def test_the_request_completes_when_the_document_is_ready_and_is_in_time(centre,
 def test_a_debt_suspends_and_lifting_it_resumes_the_clock_without_the_paused_days(centre, frozen):
     frozen(2026, 11, 5, 10, 0)  # Thursday, the day after the decision
     (document,) = decide(make_cohort(trainees=1))
-    assert document.request.deadline_at == at(date(2026, 11, 21), 14)
+    assert document.request.deadline_at == at(date(2026, 11, 25), 18)
     training.suspend(
         document, debt_kind="financial", reason="Не оплачено обучение: 20 000 тг", actor=Actor.system()
     )
@@ -110,10 +115,10 @@ def test_a_debt_suspends_and_lifting_it_resumes_the_clock_without_the_paused_day
     with pytest.raises(rules.Suspended):
         make_ready(document, centre)
 
-    frozen(2026, 11, 10, 9, 0)  # Tuesday: Thu, Fri, Sat and Mon (4 working days) were paused
+    frozen(2026, 11, 10, 9, 0)  # Tuesday: Thu, Fri and Mon (3 working days of the law) were paused
     training.lift_suspension(document, actor=Actor.system())
-    # 21 Nov (Sat) + 4 working days: Mon 23, Tue 24, Wed 25, Thu 26.
-    assert document.request.deadline_at == at(date(2026, 11, 26), 20)
+    # 25 Nov (Wed) + 3 working days: Thu 26, Fri 27, Mon 30.
+    assert document.request.deadline_at == at(date(2026, 11, 30), 18)
     assert document.suspended_at is None
     steps = [event.step for event in document.request.events]
     assert "suspended" in steps and "suspension_lifted" in steps
@@ -183,6 +188,22 @@ def test_a_blank_is_used_once(centre):
         make_ready(second, centre, series="KZ", number="0001")
     db.session.rollback()
     assert second.ready_at is None and second.blank_number is None
+
+
+def test_a_blank_taken_by_another_desk_at_the_same_moment_is_refused_cleanly(centre, monkeypatch):
+    first, second, _third = decide(make_cohort())
+    make_ready(first, centre, series="KZ", number="0002")
+    db.session.commit()
+    # Both desks checked the blank while it was free; the other desk wrote it first.
+    monkeypatch.setattr(training_operations, "blank_in_use", lambda series, number: False)
+    with pytest.raises(rules.BlankUsed):
+        make_ready(second, centre, series="KZ", number="0002")
+    db.session.commit()  # the session is still usable: only the blank's savepoint was rolled back
+    db.session.expire_all()
+    assert second.ready_at is None and second.blank_number is None and second.request.status == "in_review"
+    make_ready(second, centre, series="KZ", number="0003")  # the next blank goes through
+    db.session.commit()
+    assert second.request.status == "completed" and second.blank_number == "0003"
 
 
 def test_the_document_is_signed_by_the_head_or_deputy_and_sealed(centre):

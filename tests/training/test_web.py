@@ -13,7 +13,10 @@ from app.core.actors import Actor
 from app.extensions import db
 from app.models import TrainingDocument
 from app.services import training
+from app.services.training import operations as training_operations
 from tests.conftest import page_text
+from tests.factories import make_patient
+from tests.feedback_factories import last_code
 from tests.training.factories import (
     decide,
     iin,
@@ -148,6 +151,23 @@ def test_a_reused_blank_is_refused_with_what_was_typed_kept(client, login, centr
     assert response.status_code == 422
     assert "Бұл бланкіге (сериясы мен нөмірі) құжат бұрын басылған" in page_text(response)
     assert 'value="0000100"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert training.get_document(second.id).ready_at is None
+
+
+def test_two_desks_taking_one_blank_at_once_get_a_message_not_a_500(client, login, centre, monkeypatch):
+    first, second, _third = decide(make_cohort())
+    make_ready(first, centre, series="KZ", number="0000200")
+    db.session.commit()
+    monkeypatch.setattr(training_operations, "blank_in_use", lambda series, number: False)  # checked free
+    login("methodologist")
+    response = client.post(
+        f"/staff/training/documents/{second.id}/prepare",
+        data={"blank_series": "KZ", "blank_number": "0000200", "signed_by": centre["head"].id, "sealed": "y"},
+    )
+    assert response.status_code == 422
+    assert "Бұл бланкіге (сериясы мен нөмірі) құжат бұрын басылған" in page_text(response)
+    assert 'value="0000200"' in response.get_data(as_text=True)
     db.session.expire_all()
     assert training.get_document(second.id).ready_at is None
 
@@ -292,3 +312,30 @@ def test_a_second_original_of_the_same_programme_is_refused_at_the_desk(client, 
     db.session.expire_all()
     assert count_documents() == 1
     assert training.get_cohort(again.id).decisions == []
+
+
+# ---- the trainee follows the document on /status ----------------------------------------------------------
+
+
+def test_a_trainee_follows_the_document_on_status_like_any_applicant(client, centre):
+    (document,) = decide(make_cohort(trainees=1))
+    # The trainee is in the state database of individuals (no clinic card): the code goes to the phone there.
+    assert make_patient(2000, birth=date(1990, 5, 17), sex="F", phone="+77015550200", with_card=False) == (
+        document.trainee_iin
+    )
+    number = document.request.number
+    client.set_cookie("emhana_lang", "ru", domain="localhost")
+    response = client.post("/status", data={"number": number})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/status/{number}/code")
+    assert client.post(f"/status/{number}/code", data={"code": last_code("+77015550200")}).status_code == 303
+    page = page_text(client.get(f"/status/{number}"))
+    assert "Свидетельство о повышении квалификации" in page and "Сестринское дело в терапии" in page
+    assert "Состояние документа" in page and "Готовится" in page
+    make_ready(document, centre)
+    db.session.commit()
+    page = page_text(client.get(f"/status/{number}"))
+    assert "Готов: выдаётся лично или лицу по доверенности" in page
+    client.set_cookie("emhana_lang", "kk", domain="localhost")
+    assert "Дайын: өзіңізге немесе сенімхаты бар адамға беріледі" in page_text(
+        client.get(f"/status/{number}")
+    )

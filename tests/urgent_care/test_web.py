@@ -11,6 +11,7 @@ from app.core.actors import Actor
 from app.core.clock import local_now
 from app.extensions import db
 from app.services import urgent_care
+from app.signing import check_pdf
 from tests.conftest import page_text
 from tests.urgent_care.factories import make_team, register
 
@@ -148,8 +149,27 @@ def test_team_outcome_then_result_and_the_route_pdf(client, login, frozen, team)
         call.number in text.replace("\n", "") and "Сейтқали Бауыржан" in joined and team.full_name in joined
     )
     assert "Маршрутный лист бригады неотложной помощи" in joined
+    # An issued document: numbered, signed with the clinic's key; printed again unchanged, the same one.
+    assert "UCR-2026-" in joined and check_pdf(pdf.data).valid
+    assert client.get(f"/staff/urgent-care/route.pdf?team={team.id}&day=2026-11-25").data == pdf.data
+    client.get("/lang/kk")
+    kk = client.get(f"/staff/urgent-care/route.pdf?team={team.id}&day=2026-11-25")
+    kk_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(kk.data)).pages).replace(
+        "\n", " "
+    )
+    assert "Шұғыл көмек бригадасының маршрут парағы" in kk_text and "Сейтқали Бауыржан" in kk_text
+    assert check_pdf(kk.data).valid and kk.data != pdf.data
     compliance = page_text(client.get("/staff/urgent-care/compliance?start=2026-11-25&end=2026-11-25"))
     assert "100 %" in compliance
+
+
+def test_a_route_list_waiting_for_its_signature_is_not_handed_out(app, client, login, team, tmp_path):
+    nurse = login("urgent_nurse")
+    urgent_care.pass_to_team(register(nurse), team, actor=Actor.of_staff(nurse))
+    db.session.commit()
+    app.config["SIGNING_KEY_FILE"] = str(tmp_path / "none.p12")  # the signer is down
+    waiting = client.get(f"/staff/urgent-care/route.pdf?team={team.id}")
+    assert waiting.status_code == 202 and b"%PDF" not in waiting.data
 
 
 def test_a_team_only_writes_the_outcome_of_its_own_calls(client, login, make_staff, team):

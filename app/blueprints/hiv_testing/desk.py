@@ -129,11 +129,11 @@ def print_talon(test_id: int):
     if talon_format not in hiv_testing.TALON_FORMATS:
         talon_format = "a6"
     try:
-        pdf = hiv_testing.print_talon(test, talon_format, actor=current_actor())
+        document = hiv_testing.print_talon(test, talon_format, actor=current_actor())
     except hiv_testing.HivError as error:
         flash(str(error.message), "error")
         return redirect(url_for(".show_test", test_id=test.id), 303)
-    return pdf_response(pdf, f"hiv-talon-{talon_format}.pdf")
+    return document_response(document, f"hiv-talon-{talon_format}.pdf")
 
 
 # ---- step 3: the laboratory ------------------------------------------------------------------------------

@@ -4,11 +4,10 @@ hands it over; the journal of issued extracts; the admin switches the day hospit
 (app.services.signoff) decides who may do the current step: a step posted by a role that does not hold it is
 refused there and audited (the page answers 200 with the message, so the audit entry is kept)."""
 
-from datetime import timedelta
-
 from flask import abort, request, url_for
 from wtforms.fields.choices import SelectChoice
 
+from app import issued_journals
 from app.auth import current_actor, roles_required
 from app.blueprints.inpatient_extracts import desk_bp
 from app.blueprints.inpatient_extracts.forms import (
@@ -22,17 +21,12 @@ from app.blueprints.inpatient_extracts.forms import (
 from app.core.clock import local_now
 from app.core.i18n import current_language
 from app.core.iin import is_valid_iin
-from app.core.inputs import to_day
-from app.documents import html_to_pdf, render_html
 from app.htmx import is_htmx_request, redirect_after_step, render_page
 from app.registries import RegistryUnavailable
-from app.responses import document_response, pdf_response
 from app.services import inpatient_extracts, modules, patients, registry_pending, signoff
-from app.services.clinic import get_clinic
 
 STEP_ROLES = ("doctor", "head_of_department", "senior_nurse", "registrar")
 STAFF_ROLES = (*STEP_ROLES, "head")
-MAX_JOURNAL_DAYS = 366
 
 
 def _error_status(error) -> int:
@@ -290,49 +284,19 @@ def send_back(number):
     )
 
 
-@desk_bp.get("/<number>/extract.pdf")
-@roles_required(*STAFF_ROLES)
-def print_extract(number):
-    found = _find(number)
-    document = found.result_document
-    if document is None:
-        abort(404)
-    inpatient_extracts.open_document(document, actor=current_actor())
-    return document_response(document)
-
-
-# ---- the journal of issued extracts -----------------------------------------------------------------------
-def _period():
-    today = local_now().date()
-    start = to_day(request.args.get("start")) or today.replace(day=1)
-    end = to_day(request.args.get("end")) or today
-    if end < start or (end - start).days >= MAX_JOURNAL_DAYS:
-        start, end = end - timedelta(days=30), end
-    return start, end
-
-
-@desk_bp.get("/journal")
-@roles_required(*STAFF_ROLES)
-def show_journal():
-    start, end = _period()
-    rows = inpatient_extracts.open_journal(start, end, actor=current_actor())
-    return render_page(
-        "inpatient_extracts/desk/journal.html",
-        "inpatient_extracts/desk/_journal.html",
-        rows=rows,
-        start=start,
-        end=end,
-    )
-
-
-@desk_bp.get("/journal.pdf")
-@roles_required(*STAFF_ROLES)
-def print_journal():
-    start, end = _period()
-    rows = inpatient_extracts.open_journal(start, end, actor=current_actor(), printed=True)
-    html = render_html(
-        "documents/inpatient_extract_journal.html",
-        {"rows": rows, "start": start, "end": end, "clinic": get_clinic()},
-        language=current_language(),
-    )
-    return pdf_response(html_to_pdf(html), f"inpatient-extracts-{start.isoformat()}-{end.isoformat()}.pdf")
+# ---- the issued extract, the journal of issued extracts -------------------------------------------------
+issued_journals.add_routes(
+    desk_bp,
+    issued_journals.IssuedJournal(
+        name="journal",
+        open_rows=inpatient_extracts.open_journal,
+        page="inpatient_extracts/desk/journal.html",
+        fragment="inpatient_extracts/desk/_journal.html",
+        template="documents/inpatient_extract_journal.html",
+        filename="inpatient-extracts",
+    ),
+    roles=STAFF_ROLES,
+    document_url="/<number>/extract.pdf",
+    document_endpoint="print_extract",
+    find=_find,
+)

@@ -3,28 +3,22 @@ sign-off itself (app.services.signoff) decides who may do the current step, so a
 does not hold it is refused there and audited (the page answers 200 with the message, so the audit entry is
 kept; nothing else changes). Every look at a person's data is audited by the service."""
 
-from datetime import timedelta
-
 from flask import abort, request, url_for
 from flask_login import current_user
 
+from app import issued_journals
 from app.auth import current_actor, roles_required
 from app.blueprints.phc_certificates import desk_bp
 from app.blueprints.phc_certificates.forms import DoctorForm, ReceptionForm, SendBackForm
 from app.core.clock import local_now
 from app.core.i18n import current_language
 from app.core.iin import is_valid_iin
-from app.core.inputs import to_day
-from app.documents import html_to_pdf, render_html
 from app.htmx import is_htmx_request, redirect_after_step, render_page
 from app.registries import RegistryUnavailable
-from app.responses import document_response, pdf_response
 from app.services import patients, phc_certificates, registry_pending, signoff
-from app.services.clinic import get_clinic
 
 STAFF_ROLES = ("registrar", "doctor", "head")
 DESK_ROLES = ("registrar", "head")
-MAX_REGISTER_DAYS = 366
 
 
 @desk_bp.context_processor
@@ -218,56 +212,20 @@ def send_back(number):
     return _request_page(found)
 
 
-@desk_bp.get("/<number>/certificate.pdf")
-@roles_required(*STAFF_ROLES)
-def print_certificate(number):
-    found = _find(number)
-    document = found.result_document
-    if document is None:
-        abort(404)
-    phc_certificates.open_document(document, actor=current_actor())
-    return document_response(document)
-
-
-# ---- the register of issued certificates ----------------------------------------------------------------
-def _period():
-    today = local_now().date()
-    start = to_day(request.args.get("start")) or today.replace(day=1)
-    end = to_day(request.args.get("end")) or today
-    if end < start or (end - start).days >= MAX_REGISTER_DAYS:
-        start, end = end - timedelta(days=30), end
-    return start, end
-
-
-@desk_bp.get("/register")
-@roles_required(*STAFF_ROLES)
-def show_register():
-    start, end = _period()
-    rows = phc_certificates.open_register(start, end, actor=current_actor())
-    return render_page(
-        "phc_certificates/desk/register.html",
-        "phc_certificates/desk/_register.html",
-        rows=rows,
-        start=start,
-        end=end,
-    )
-
-
-@desk_bp.get("/register.pdf")
-@roles_required(*STAFF_ROLES)
-def print_register():
-    start, end = _period()
-    rows = phc_certificates.open_register(start, end, actor=current_actor(), printed=True)
-    language = current_language()
-    html = render_html(
-        "documents/phc_certificate_register.html",
-        {
-            "rows": rows,
-            "start": start,
-            "end": end,
-            "clinic": get_clinic(),
-            "kind_of": phc_certificates.kind_of,
-        },
-        language=language,
-    )
-    return pdf_response(html_to_pdf(html), f"phc-certificates-{start.isoformat()}-{end.isoformat()}.pdf")
+# ---- the issued certificate, the register of issued certificates ---------------------------------------
+issued_journals.add_routes(
+    desk_bp,
+    issued_journals.IssuedJournal(
+        name="register",
+        open_rows=phc_certificates.open_register,
+        page="phc_certificates/desk/register.html",
+        fragment="phc_certificates/desk/_register.html",
+        template="documents/phc_certificate_register.html",
+        filename="phc-certificates",
+        print_context={"kind_of": phc_certificates.kind_of},
+    ),
+    roles=STAFF_ROLES,
+    document_url="/<number>/certificate.pdf",
+    document_endpoint="print_certificate",
+    find=_find,
+)

@@ -17,7 +17,7 @@ from app.core.inputs import search_text, to_day
 from app.htmx import render_page
 from app.models.referrals import REFERRAL_STATUSES
 from app.registries import hospitalization as bureau
-from app.responses import pdf_response
+from app.responses import document_response
 from app.services import home_visits, referrals
 
 ROLES = ("referral_specialist", "head")
@@ -281,5 +281,5 @@ def print_talon(number: str):
     if referral.status not in ("dated", "handed_over"):
         abort(404)
     language = request.args.get("lang") if request.args.get("lang") in ("kk", "ru") else current_language()
-    pdf = referrals.print_talon(referral, actor=current_actor(), language=language)
-    return pdf_response(pdf, f"talon-{referral.number}-{language}.pdf")
+    document = referrals.print_talon(referral, actor=current_actor(), language=language)
+    return document_response(document, f"talon-{referral.number}-{language}.pdf")

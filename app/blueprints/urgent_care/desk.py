@@ -20,7 +20,7 @@ from app.core.clock import ALMATY, local_now
 from app.core.i18n import current_language
 from app.core.inputs import to_day, to_id
 from app.htmx import render_page
-from app.responses import pdf_response
+from app.responses import document_response
 from app.services import home_visits, urgent_care
 
 NURSE_ROLES = ("urgent_nurse", "head")
@@ -332,8 +332,8 @@ def print_route():
     day, team = _day_arg(), _route_team()
     if team is None:
         abort(404)
-    pdf = urgent_care.print_route(team, day, actor=current_actor(), language=current_language())
-    return pdf_response(pdf, f"urgent-route-{team.id}-{day.isoformat()}.pdf")
+    document = urgent_care.print_route(team, day, actor=current_actor(), language=current_language())
+    return document_response(document, f"urgent-route-{team.id}-{day.isoformat()}.pdf")
 
 
 # ---- monitoring: the 7 hours -------------------------------------------------------------------------------

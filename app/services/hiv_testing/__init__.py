@@ -14,6 +14,7 @@ from app.services.hiv_testing.operations import (
     draw_blood,
     enter_result,
     issue_certificate,
+    print_talon,
     record_post_test_counselling,
     register,
     resume_identity,
@@ -31,7 +32,6 @@ from app.services.hiv_testing.queries import (
     open_sample,
     open_test,
     print_journal,
-    print_talon,
     view_test,
 )
 from app.services.hiv_testing.rules import (
@@ -46,6 +46,8 @@ from app.services.hiv_testing.rules import (
     SERVICE,
     SEXES,
     TALON_FORMATS,
+    TALON_KIND,
+    TALON_PREFIX,
     HivError,
     is_paid,
     stage_of,
@@ -118,6 +120,12 @@ documents.register_kind(
         "Адамның иммун тапшылығы вирусына антиденелерді зерттеу туралы анықтама-сертификат",
         "Справка-сертификат об исследовании на антитела к ВИЧ",
     ),
+    sealed=True,
+)
+documents.register_kind(
+    TALON_KIND,
+    TALON_PREFIX,
+    Bilingual("АИТВ-ға тексерілу талоны", "Талон обследования на ВИЧ"),
     sealed=True,
 )
 registry_pending.register_retry_handler(SERVICE, resume_identity)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.core.actors import Actor
 from app.core.clock import ALMATY, now
 from app.extensions import db
-from app.models import HivIdentity, HivSettings, HivTest, ServiceRequest
+from app.models import Document, HivIdentity, HivSettings, HivTest, ServiceRequest
 from app.registries import NotFound, RegistryUnavailable, get_registry
 from app.services import documents, registry_pending
 from app.services import requests as request_service
@@ -33,6 +33,7 @@ from app.services.hiv_testing.rules import (
     CERTIFICATE_VALIDITY,
     REGIMES,
     SERVICE,
+    TALON_KIND,
     HivError,
     is_paid,
     stage_of,
@@ -295,3 +296,29 @@ def save_settings(
         detail=f"terms {positive_term_days}/{negative_term_days} working days, price {price}",
     )
     return settings
+
+
+def print_talon(test: HivTest, talon_format: str, *, actor: Actor) -> Document:
+    """The talon of step 2 (A6, or 80 mm for the kiosk printer): the personal code, the date of the draw, the
+    date the result will be given, and the room and hours to collect it. Kazakh and Russian on one slip. An
+    issued document (numbered, signed with the clinic's key, checked by its QR code) with no subject: the code
+    is all it names. Issued at its first print, served as issued while its content stays the same (a redraw
+    changes it)."""
+    if test.drawn_at is None:
+        raise HivError(NOT_DRAWN)
+    document = documents.issue_once(
+        TALON_KIND,
+        "documents/hiv_talon.html",
+        {
+            "test": test,
+            "code": codes.display(test.code),
+            "talon_format": talon_format,
+            "settings": get_settings(),
+            "clinic": get_clinic(),
+        },
+        scope=f"hiv-test-{test.id}",
+        subject=None,
+        language=test.request.language,
+    )
+    audit(actor, "print", "hiv_test", object_id=test.code, detail=f"talon {talon_format} {document.number}")
+    return document

@@ -31,7 +31,6 @@ from app.services.hiv_testing.rules import (
 from app.services.hiv_testing.texts import (
     NO_SUCH_CODE,
     NO_SUCH_SAMPLE,
-    NOT_DRAWN,
     NOT_NEGATIVE,
     TOO_MANY_LOOKUPS,
 )
@@ -208,27 +207,6 @@ def certificate_facts(document: Document) -> dict | None:
 
 def test_of_request(request: ServiceRequest) -> HivTest | None:
     return request.hiv_test
-
-
-def print_talon(test: HivTest, talon_format: str, *, actor: Actor) -> bytes:
-    """The talon of step 2 (A6, or 80 mm for the kiosk printer): the personal code, the date of the draw, the
-    date the result will be given, and the room and hours to collect it. Kazakh and Russian on one slip."""
-    if test.drawn_at is None:
-        raise HivError(NOT_DRAWN)
-    html = render_html(
-        "documents/hiv_talon.html",
-        {
-            "test": test,
-            "code": codes.display(test.code),
-            "talon_format": talon_format,
-            "settings": get_settings(),
-            "clinic": get_clinic(),
-        },
-        language=test.request.language,
-    )
-    pdf = html_to_pdf(html)
-    audit(actor, "print", "hiv_test", object_id=test.code, detail=f"talon {talon_format}")
-    return pdf
 
 
 def print_journal(start: date, end: date, *, actor: Actor, printed_by: str) -> bytes:

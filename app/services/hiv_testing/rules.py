@@ -21,6 +21,8 @@ SEXES = ("M", "F")
 CERTIFICATE_VALIDITY = relativedelta(months=3)
 CERTIFICATE_KIND = "hiv_certificate"
 CERTIFICATE_PREFIX = "HIVC"
+# The talon of step 2, an issued document with no subject (the code only): HIVT-2026-000001.
+TALON_KIND, TALON_PREFIX = "hiv_talon", "HIVT"
 
 # Default terms (001 annex 4 item 5, as written; the clinic confirms them against the national standard).
 DEFAULT_POSITIVE_TERM_DAYS = 3

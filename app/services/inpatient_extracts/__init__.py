@@ -25,11 +25,9 @@ from app.services.inpatient_extracts.operations import (
     write_summary,
 )
 from app.services.inpatient_extracts.queries import (
-    JournalRow,
     find_by_number,
     is_offered,
     journal,
-    open_document,
     open_journal,
     open_patient,
     open_request,
@@ -64,7 +62,6 @@ __all__ = [
     "SERVICE",
     "DischargeSummary",
     "ExtractError",
-    "JournalRow",
     "check_code",
     "check_summary",
     "extract_context",
@@ -72,7 +69,6 @@ __all__ = [
     "hand_over",
     "is_offered",
     "journal",
-    "open_document",
     "open_journal",
     "open_patient",
     "open_request",

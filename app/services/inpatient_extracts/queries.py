@@ -1,15 +1,13 @@
 """Reading inpatient extracts: one request, the journal of issued extracts; staff looks are audited."""
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
 from app.core.actors import Actor
-from app.core.clock import ALMATY
 from app.extensions import db
-from app.models import Document, InpatientExtract, Patient, ServiceRequest
-from app.services import modules
+from app.models import InpatientExtract, Patient, ServiceRequest
+from app.services import modules, signoff
 from app.services.audit import audit
 from app.services.inpatient_extracts.rules import MODULE, SERVICE
 
@@ -39,37 +37,13 @@ def open_patient(patient: Patient, *, actor: Actor) -> Patient:
     return patient
 
 
-def open_document(document: Document, *, actor: Actor) -> Document:
-    audit(actor, "print", "document", object_id=document.number, patient_id=document.subject_id)
-    return document
+def journal(start: date, end: date) -> list[signoff.IssuedRow]:
+    """Extracts issued in [start, end] (local days), oldest first (the sign-off kernel's journal; each row's
+    `record` is the InpatientExtract: card, department, issued to)."""
+    return signoff.issued(InpatientExtract, start, end)
 
 
-@dataclass(frozen=True)
-class JournalRow:
-    document: Document
-    request: ServiceRequest
-    extract: InpatientExtract
-
-
-def journal(start: date, end: date) -> list[JournalRow]:
-    """Extracts issued in [start, end] (local days): number, date, patient, card, department, issued to."""
-    start_at = datetime.combine(start, time.min, ALMATY)
-    end_at = datetime.combine(end + timedelta(days=1), time.min, ALMATY)
-    rows = db.session.execute(
-        select(Document, ServiceRequest, InpatientExtract)
-        .join(ServiceRequest, ServiceRequest.result_document_id == Document.id)
-        .join(InpatientExtract, InpatientExtract.request_id == ServiceRequest.id)
-        .where(Document.issued_at >= start_at, Document.issued_at < end_at)
-        .order_by(Document.issued_at, Document.id)
-    ).all()
-    return [JournalRow(document, request, extract) for document, request, extract in rows]
-
-
-def open_journal(start: date, end: date, *, actor: Actor, printed: bool = False) -> list[JournalRow]:
-    audit(
-        actor,
-        "print" if printed else "view",
-        "inpatient_extract_journal",
-        detail=f"{start.isoformat()}..{end.isoformat()}",
+def open_journal(start: date, end: date, *, actor: Actor, printed: bool = False) -> list[signoff.IssuedRow]:
+    return signoff.open_issued(
+        InpatientExtract, start, end, journal="inpatient_extract_journal", actor=actor, printed=printed
     )
-    return journal(start, end)

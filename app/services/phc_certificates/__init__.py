@@ -24,9 +24,7 @@ from app.services.phc_certificates.operations import (
     sign_as_doctor,
 )
 from app.services.phc_certificates.queries import (
-    RegisterRow,
     find_by_number,
-    open_document,
     open_patient,
     open_register,
     open_request,
@@ -72,13 +70,11 @@ __all__ = [
     "CertificateKind",
     "KindField",
     "Reception",
-    "RegisterRow",
     "certificate_context",
     "check_reception",
     "find_by_number",
     "kind_of",
     "offered_kinds",
-    "open_document",
     "open_patient",
     "open_register",
     "open_request",

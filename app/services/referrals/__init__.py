@@ -15,11 +15,12 @@ Rules kept here:
 - not offered on the website or the kiosk (001:1774).
 """
 
-from app.services import request_summary
+from app.services import documents, request_summary
 from app.services import requests as request_kernel
 from app.services.referrals.operations import (
     ask_bureau,
     hand_over,
+    print_talon,
     record_answer,
     record_decision,
     retry_queue,
@@ -34,7 +35,6 @@ from app.services.referrals.queries import (
     hospitals,
     open_list,
     open_referral,
-    print_talon,
     queued,
     referral_for_request,
     referral_summary,
@@ -44,6 +44,8 @@ from app.services.referrals.rules import (
     EXAMINATIONS,
     PROFILES,
     SERVICE,
+    TALON_KIND,
+    TALON_PREFIX,
     ChangeNotAllowed,
     ExaminationCheck,
     InvalidReferral,
@@ -64,11 +66,13 @@ from app.services.referrals.texts import (
     REQUEST_STATUS_LABELS,
     STATUS_LABELS,
     STEP_LABELS,
+    TALON_TITLE,
 )
 
 # ---- the service's hooks ----------------------------------------------------------------------------------
 request_summary.register(SERVICE, referral_summary)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, statuses=REQUEST_STATUS_LABELS)
+documents.register_kind(TALON_KIND, TALON_PREFIX, TALON_TITLE)
 
 __all__ = [
     "BUREAU_UNAVAILABLE_MESSAGE",
@@ -82,6 +86,7 @@ __all__ = [
     "SERVICE",
     "STATUS_LABELS",
     "STEP_LABELS",
+    "TALON_KIND",
     "ChangeNotAllowed",
     "ExaminationCheck",
     "InvalidReferral",

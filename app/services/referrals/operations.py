@@ -9,12 +9,14 @@ from datetime import date
 from app.core.actors import Actor
 from app.core.clock import local_now, now
 from app.extensions import db
-from app.models import HospitalReferral, Patient
+from app.models import Document, HospitalReferral, Patient
 from app.registries import hospitalization as bureau
-from app.services import audit, sms
+from app.services import audit, documents, sms
 from app.services.clinic import get_clinic
+from app.services.referrals.queries import examination_rows
 from app.services.referrals.rules import (
     SERVICE,
+    TALON_KIND,
     ChangeNotAllowed,
     InvalidReferral,
     Package,
@@ -23,7 +25,7 @@ from app.services.referrals.rules import (
     check_package,
     check_reason,
 )
-from app.services.referrals.texts import NOT_OPEN_MESSAGE, sms_dated
+from app.services.referrals.texts import EXAMINATION_LABELS, NOT_OPEN_MESSAGE, PROFILE_LABELS, sms_dated
 from app.services.requests import create_request, record_step, transition
 
 log = logging.getLogger(__name__)
@@ -185,3 +187,27 @@ def hand_over(referral: HospitalReferral, *, actor: Actor) -> HospitalReferral:
     transition(referral.request, "completed", actor=actor, step="handed_over")
     _audit(actor, "update", referral, "stamped and handed over")
     return referral
+
+
+def print_talon(referral: HospitalReferral, *, actor: Actor, language: str) -> Document:
+    """The hospitalization talon (cover sheet of form 001-3/у) with the Bureau's code and date in `language`:
+    an issued document (numbered, signed with the clinic's key, checked by its QR code), issued at its first
+    print and served as issued while its content stays the same; audited as printed."""
+    audit.audit(
+        actor, "print", "hospital_referral", object_id=referral.number, patient_id=referral.patient_id
+    )
+    return documents.issue_once(
+        TALON_KIND,
+        "documents/referral_talon.html",
+        {
+            "referral": referral,
+            "patient": referral.patient,
+            "rows": examination_rows(referral),
+            "printed_by": actor.label,
+            "profile_labels": PROFILE_LABELS,
+            "examination_labels": EXAMINATION_LABELS,
+        },
+        scope=referral.number,
+        subject=referral.patient,
+        language=language,
+    )

@@ -10,16 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.core.actors import Actor
-from app.core.clock import local_now
-from app.documents import render_pdf
 from app.extensions import db
 from app.models import HospitalReferral, ServiceRequest
 from app.services import audit, request_summary
 from app.services.referrals.rules import check_examinations
 from app.services.referrals.texts import (
     DECISION_LABELS,
-    EXAMINATION_LABELS,
-    PROFILE_LABELS,
     STATUS_LABELS,
 )
 
@@ -105,27 +101,6 @@ def examination_rows(referral: HospitalReferral):
 
 def _parse_day(value: str) -> date:
     return date.fromisoformat(value)
-
-
-def print_talon(referral: HospitalReferral, *, actor: Actor, language: str) -> bytes:
-    """The hospitalization talon (cover sheet of form 001-3/у) with the Bureau's code and date, as a PDF in
-    `language`, audited as printed."""
-    audit.audit(
-        actor, "print", "hospital_referral", object_id=referral.number, patient_id=referral.patient_id
-    )
-    return render_pdf(
-        "documents/referral_talon.html",
-        {
-            "referral": referral,
-            "patient": referral.patient,
-            "rows": examination_rows(referral),
-            "printed_at": local_now(),
-            "printed_by": actor.label,
-            "profile_labels": PROFILE_LABELS,
-            "examination_labels": EXAMINATION_LABELS,
-        },
-        language=language,
-    )
 
 
 # ---- the status page ---------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from app.services import icd10
 from app.services.calendar import get_calendar
 
 SERVICE = "hospitalization-referral"
+# The printed talon, an issued document (registered in the face): HRT-2026-000001.
+TALON_KIND, TALON_PREFIX = "referral_talon", "HRT"
 MAX_TEXT = 2000
 
 # Examination code -> days its result stays valid for the hospital.

@@ -3,6 +3,7 @@
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 
+from app.core.bilingual import Bilingual
 from app.services.clinic import get_clinic
 
 STATUS_LABELS = {
@@ -76,3 +77,6 @@ def sms_dated(referral, language: str) -> str:
             "hospital": referral.hospital,
             "code": referral.bureau_code,
         }
+
+
+TALON_TITLE = Bilingual("Емдеуге жатқызу талоны", "Талон на госпитализацию")

@@ -13,6 +13,7 @@ Rooms: `rules` (clocks, document kinds, errors), `texts` (labels), `queries` (re
 `operations` (changes, with events and audit). This face registers the document kinds and the labels.
 """
 
+from app.services import request_summary, status
 from app.services import requests as request_kernel
 from app.services.documents import register_kind
 from app.services.training.operations import (
@@ -36,6 +37,7 @@ from app.services.training.queries import (
     blank_label,
     courses,
     documents_of,
+    follower,
     get_cohort,
     get_course,
     get_document,
@@ -50,6 +52,7 @@ from app.services.training.queries import (
     settings,
     signers,
     state_of,
+    trainee_summary,
     worklist,
 )
 from app.services.training.rules import (
@@ -85,8 +88,12 @@ DOCUMENT_KINDS = {
     for kind, code in DOCUMENT_KIND_CODES.items()
 }
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, statuses=STATUS_LABELS)
+request_summary.register(SERVICE, trainee_summary)
+status.register_follower(SERVICE, follower)
 
 __all__ = [
+    "follower",
+    "trainee_summary",
     "DEBT_KIND_LABELS",
     "DOCUMENT_KINDS",
     "DOCUMENT_KIND_CODES",

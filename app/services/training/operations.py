@@ -403,14 +403,18 @@ def prepare(
         raise WrongSigner()
     if not sealed:
         raise NotSealed()
-    document.blank_series, document.blank_number = blank_series, blank_number
-    document.signed_by = signed_by
-    document.deputy_signed_by = deputy_signed_by if document.is_duplicate else None
-    document.is_sealed = True
-    document.ready_at = now()
-    try:  # the database's unique constraint, should two desks take the same blank at once
-        db.session.flush()
+    # Two desks may take the same blank at once (both checked it free): the database's unique constraint
+    # decides. The blank is written in a savepoint, so the loser's refusal rolls back only that (its document
+    # as it was, the session usable: a clear "blank used" message, never a 500).
+    try:
+        with db.session.begin_nested():
+            document.blank_series, document.blank_number = blank_series, blank_number
+            document.signed_by = signed_by
+            document.deputy_signed_by = deputy_signed_by if document.is_duplicate else None
+            document.is_sealed = True
+            document.ready_at = now()
     except IntegrityError as error:
+        log.warning("training document %s: blank taken at the same moment", document.request.number)
         raise BlankUsed() from error
     document.document = _print(document)
     document.request.result_document = document.document

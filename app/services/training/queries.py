@@ -6,14 +6,18 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY, local_now, now
+from app.core.i18n import current_language
 from app.documents import render_pdf
 from app.extensions import db
 from app.models import (
+    ServiceRequest,
     StaffMember,
     StaffRole,
     Trainee,
@@ -22,14 +26,17 @@ from app.models import (
     TrainingDocument,
     TrainingSettings,
 )
+from app.services import request_summary, status
 from app.services.audit import audit
-from app.services.training.rules import SIGNER_ROLES
+from app.services.training.rules import DOCUMENT_TITLES, SIGNER_ROLES
 from app.services.training.texts import (
     DUPLICATE_LABEL,
     JOURNAL_COLUMNS,
     PROGRAMME_KIND_LABELS,
     RECEIVER_LABELS,
     SIGNED_LABEL,
+    TRAINEE_STATE_LABEL,
+    TRAINEE_STATES,
 )
 
 
@@ -259,3 +266,34 @@ def journal_pdf(*, actor: Actor, language: str) -> bytes:
         },
         language=language,
     )
+
+
+# ---- the trainee on /status ------------------------------------------------------------------------------
+
+
+def follower(request: ServiceRequest) -> status.Follower | None:
+    """A trainee follows their document like any applicant: by their IIN, the one-time code going to the phone
+    on file for it (the clinic's card, else the state database of individuals)."""
+    document = request.training_document
+    return status.Follower(iin=document.trainee_iin) if document is not None else None
+
+
+def trainee_summary(request: ServiceRequest) -> request_summary.Summary | None:
+    """What the trainee reads: which document, for which programme, where it stands, when it was handed
+    over."""
+    document = request.training_document
+    if document is None:
+        return None
+    title = DOCUMENT_TITLES[document.course.kind].in_language(current_language())
+    if document.is_duplicate:
+        title = f"{title} ({_('Duplicate')})"
+    facts = [
+        request_summary.Fact(_("Document"), title),
+        request_summary.Fact(_("Programme"), document.course.programme),
+        request_summary.Fact(str(TRAINEE_STATE_LABEL), str(TRAINEE_STATES[state_of(document)])),
+    ]
+    if document.handed_over_at is not None:
+        facts.append(
+            request_summary.Fact(_("Date of issue"), format_date(document.handed_over_at, "d MMMM yyyy"))
+        )
+    return request_summary.Summary(facts=tuple(facts))

@@ -14,7 +14,9 @@ from app.services.calendar import WorkingCalendar
 
 SERVICE = "training-documents"
 # 002 line 1608: «не должны превышать 15 (пятнадцать) рабочих дней со дня принятия решения итоговой
-# аттестационной комиссии»; the catalogue's DeadlineRule for the service counts them on the clinic's calendar.
+# аттестационной комиссии». Working days of the law (the catalogue's "legal_working_days": Monday to Friday
+# less public holidays, with the transfers the admin entered), not the clinic's calendar: the provider is a
+# college (002:1592, 9:00-18:00 on working days), and a clinic open on Saturdays must not shorten the term.
 TERM_WORKING_DAYS = 15
 # 002 line 1650: a duplicate «не позднее одного месяца со дня поступления заявления».
 DUPLICATE_TERM_MONTHS = 1
@@ -86,11 +88,13 @@ def resumed_deadline(
     duplicate: bool,
 ) -> datetime:
     """The deadline after a suspension: the paused time does not count. An original's clock counts working
-    days, so it moves on by the working days paused; a duplicate's month by the calendar days paused."""
+    days of the law, so it moves on by the legal working days paused; a duplicate's month by the calendar days
+    paused."""
     if duplicate:
         days = (resumed_at.astimezone(ALMATY).date() - suspended_at.astimezone(ALMATY).date()).days
         return paused + timedelta(days=max(days, 0))
-    return shift_by_working_days(calendar, paused, paused_working_days(calendar, suspended_at, resumed_at))
+    legal = calendar.for_legal_terms()
+    return shift_by_working_days(legal, paused, paused_working_days(legal, suspended_at, resumed_at))
 
 
 def stamp_text(original_blank: str) -> str:

@@ -53,3 +53,14 @@ JOURNAL_COLUMNS = (
     _l("Payment document"),
     _l("Date of the head's decision"),
 )
+
+# What the trainee reads on /status about their document (the staff words above are the desk's).
+TRAINEE_STATE_LABEL = _l("State of the document")
+TRAINEE_STATES = {
+    "awaiting_decision": _l("Waiting for the head's decision"),
+    "due": _l("Being prepared"),
+    "late": _l("Being prepared"),
+    "suspended": _l("Suspended until the debt to the organisation is settled"),
+    "ready": _l("Ready: it is handed over in person, or to a person with a power of attorney"),
+    "issued": _l("Handed over"),
+}

@@ -14,12 +14,14 @@ Rules kept here:
 Reuses the home-call machinery through its face: the red flags, the phone format, the district of an address.
 """
 
-from app.services import request_summary
+from app.core.bilingual import Bilingual
+from app.services import documents, request_summary
 from app.services import requests as request_kernel
 from app.services.urgent_care.operations import (
     cancel_call,
     hand_to_103,
     pass_to_team,
+    print_route,
     record_outcome,
     red_flags_of,
     register_call,
@@ -37,7 +39,6 @@ from app.services.urgent_care.queries import (
     open_call,
     open_journal,
     open_route,
-    print_route,
     route_list,
     teams,
 )
@@ -45,6 +46,8 @@ from app.services.urgent_care.rules import (
     EXAMINATION_HOURS,
     RED_FLAGS,
     RESULT_MINUTES,
+    ROUTE_LIST_KIND,
+    ROUTE_LIST_PREFIX,
     SERVICE,
     CallDetails,
     ChangeNotAllowed,
@@ -76,6 +79,11 @@ from app.services.urgent_care.texts import (
 # ---- the service's hooks ----------------------------------------------------------------------------------
 request_summary.register(SERVICE, call_summary)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, statuses=REQUEST_STATUS_LABELS)
+documents.register_kind(
+    ROUTE_LIST_KIND,
+    ROUTE_LIST_PREFIX,
+    Bilingual("Шұғыл көмек бригадасының маршрут парағы", "Маршрутный лист бригады неотложной помощи"),
+)
 
 __all__ = [
     "CALLER_LABELS",

@@ -3,16 +3,19 @@ passing it to a team, the team's outcome, registering the result, cancelling. Ea
 and the staff member's audit entry."""
 
 import logging
+from datetime import date
 
 from app.core.actors import Actor
 from app.core.clock import local_now, now
 from app.extensions import db
-from app.models import Patient, StaffMember
+from app.models import Document, Patient, StaffMember
 from app.models.urgent_care import UrgentCall
-from app.services import audit, home_visits
+from app.services import audit, documents, home_visits
 from app.services.requests import cancel as cancel_request
 from app.services.requests import create_request, record_step, transition
+from app.services.urgent_care.queries import route_list
 from app.services.urgent_care.rules import (
+    ROUTE_LIST_KIND,
     SERVICE,
     CallDetails,
     ChangeNotAllowed,
@@ -21,6 +24,7 @@ from app.services.urgent_care.rules import (
     RedFlagsCall103,
     check_details,
     check_outcome,
+    deadline_state,
     emergency_phone,
     examination_due,
     is_department_open,
@@ -31,6 +35,8 @@ from app.services.urgent_care.texts import (
     NOT_LIVE_MESSAGE,
     RED_FLAG_LABELS,
     RED_FLAG_TEAM_MESSAGE,
+    STATUS_LABELS,
+    URGENCY_LABELS,
 )
 
 log = logging.getLogger(__name__)
@@ -190,3 +196,35 @@ def cancel_call(call: UrgentCall, note: str, *, actor: Actor) -> UrgentCall:
     cancel_request(call.request, actor=actor, step="call_cancelled", note=(note or "")[:500])
     _audit(actor, "update", call, f"cancelled: {note}")
     return call
+
+
+def print_route(team: StaffMember, day: date, *, actor: Actor, language: str) -> Document:
+    """The team's route list in `language`: an issued document (numbered, signed with the clinic's key,
+    checked by its QR code), issued when its content is new (another call on the route, a call's state
+    changed) and served as issued otherwise; audited as printed."""
+    calls = route_list(team, day)
+    document = documents.issue_once(
+        ROUTE_LIST_KIND,
+        "documents/urgent_care_route_list.html",
+        {
+            "day": day,
+            "team": team,
+            "calls": calls,
+            "printed_by": actor.label,
+            "red_flag_labels": RED_FLAG_LABELS,
+            "urgency_labels": URGENCY_LABELS,
+            "status_labels": STATUS_LABELS,
+            "states": {call.id: deadline_state(call) for call in calls},
+        },
+        scope=f"team-{team.id}-{day.isoformat()}",
+        subject=None,
+        language=language,
+    )
+    audit.audit(
+        actor,
+        "print",
+        "urgent_call_route",
+        object_id=day.isoformat(),
+        detail=f"team {team.id}: {len(calls)}, {document.number}",
+    )
+    return document

@@ -9,14 +9,13 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app.core.actors import Actor
-from app.core.clock import ALMATY, local_now, now
-from app.documents import render_pdf
+from app.core.clock import ALMATY, now
 from app.extensions import db
 from app.models import ServiceRequest, StaffMember, StaffRole
 from app.models.urgent_care import LIVE_STATUSES, UrgentCall
 from app.services import audit, request_summary
 from app.services.urgent_care.rules import DeadlineState, deadline_state, department_phone
-from app.services.urgent_care.texts import RED_FLAG_LABELS, RESULT_LABELS, STATUS_LABELS, URGENCY_LABELS
+from app.services.urgent_care.texts import RESULT_LABELS, STATUS_LABELS
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -126,29 +125,6 @@ def open_route(team: StaffMember, day: date, *, actor: Actor) -> list[UrgentCall
         actor, "view", "urgent_call_route", object_id=day.isoformat(), detail=f"team {team.id}: {len(calls)}"
     )
     return calls
-
-
-def print_route(team: StaffMember, day: date, *, actor: Actor, language: str) -> bytes:
-    """The team's route list as a PDF in `language`, audited as printed."""
-    calls = route_list(team, day)
-    audit.audit(
-        actor, "print", "urgent_call_route", object_id=day.isoformat(), detail=f"team {team.id}: {len(calls)}"
-    )
-    return render_pdf(
-        "documents/urgent_care_route_list.html",
-        {
-            "day": day,
-            "team": team,
-            "calls": calls,
-            "printed_at": local_now(),
-            "printed_by": actor.label,
-            "red_flag_labels": RED_FLAG_LABELS,
-            "urgency_labels": URGENCY_LABELS,
-            "status_labels": STATUS_LABELS,
-            "states": {call.id: deadline_state(call) for call in calls},
-        },
-        language=language,
-    )
 
 
 # ---- monitoring: the 7 hours ---------------------------------------------------------------------------

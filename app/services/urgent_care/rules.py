@@ -18,6 +18,8 @@ from app.services.calendar import get_calendar
 from app.services.clinic import get_clinic
 
 SERVICE = "urgent-care"
+# A team's printed route list, an issued document with no subject (registered in the face): UCR-2026-000001.
+ROUTE_LIST_KIND, ROUTE_LIST_PREFIX = "urgent_route_list", "UCR"
 EXAMINATION_HOURS = 7  # 001 annex 12 item 5: «7 сағат ішінде»
 RESULT_MINUTES = 5  # then 5 minutes to register the result
 MAX_TEXT = 2000
