@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from app import create_app
 from app.core.clock import ALMATY, frozen_clock
+from app.core.clock import now as clock_now
 from app.extensions import db
 from app.models import Base
 
@@ -190,10 +191,67 @@ def login(client, make_staff):
 
 @pytest.fixture
 def demo_clinic(app):
+    """The demo clinic (app.demo.seed). Seeding renders and signs its documents, seconds each time, so the
+    first test seeds it for real and keeps a copy of every row; a later test on an empty database, at the
+    same moment and with the same configuration, gets those rows written back (and, on PostgreSQL, the
+    sequences where the seed left them): the same database the seed would have made."""
     from app.demo import seed
 
-    seed()
     db.session.commit()
+    if not _database_is_empty():
+        seed()
+        db.session.commit()
+        return
+    key = (app.config["SQLALCHEMY_DATABASE_URI"], clock_now(), _config_fingerprint(app))
+    snapshot = _DEMO_SNAPSHOTS.get(key)
+    if snapshot is None:
+        seed()
+        db.session.commit()
+        _DEMO_SNAPSHOTS[key] = _take_snapshot()
+    else:
+        _restore_snapshot(snapshot)
+
+
+_DEMO_SNAPSHOTS: dict = {}
+# Set per test and read by no part of the seed: paths of the test's own folders.
+_PER_TEST_CONFIG = {"INSTANCE_UPLOADS"}
+
+
+def _config_fingerprint(app) -> tuple:
+    return tuple(sorted((k, repr(v)) for k, v in app.config.items() if k not in _PER_TEST_CONFIG))
+
+
+def _database_is_empty() -> bool:
+    for table in Base.metadata.sorted_tables:
+        if db.session.execute(select(table).limit(1)).first() is not None:
+            return False
+    return True
+
+
+def _take_snapshot() -> dict:
+    with db.engine.connect() as connection:
+        rows = {
+            table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+            for table in Base.metadata.sorted_tables
+        }
+        sequences = []
+        if connection.dialect.name == "postgresql":
+            sequences = connection.execute(
+                text("SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences")
+            ).all()
+    return {"rows": rows, "sequences": sequences}
+
+
+def _restore_snapshot(snapshot: dict) -> None:
+    with db.engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            rows = snapshot["rows"][table.name]
+            if rows:
+                connection.execute(table.insert(), rows)
+        for name, last_value in snapshot["sequences"]:
+            if last_value is not None:
+                values = {"name": name, "value": last_value}
+                connection.execute(text("SELECT setval(:name, :value, true)"), values)
 
 
 # The code step's words (app.services.otp.code_sent_notice): the same whether a code went out or the IIN has
