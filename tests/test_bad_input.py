@@ -11,10 +11,16 @@ removed from text that is printed, lengths capped; every WTForms message in kk/r
 It runs on the database the suite runs on: SQLite, or PostgreSQL with TEST_DATABASE_URL (`make
 test-postgres`), where integers past 2**31 and NUL bytes used to be 500s.
 
-How a route is walked, for one role (the demo clinic plus one object of each kind the routes take ids of):
-1. A probe: the route with real values in its path and an empty form. The request's parameter storage
-   records every name the view (its forms included) asks for: those are the route's fields, so a field or
-   a route added later is filled without editing this file.
+How a route is walked (the demo clinic plus one object of each kind the routes take ids of; every role signed
+in on a client of its own):
+1. A probe, by every role: the route with real values in its path and an empty form. The request's parameter
+   storage records every name the view (its forms included) asks for: those are the route's fields, so a
+   field or a route added later is filled without editing this file. The probe is checked like every request.
+   Roles whose probes got the same answer (status and redirect) and read the same fields are treated alike
+   by the route (all refused with 403, all sent to sign in, all shown the same form): they are one group,
+   and steps 2 and 3 are sent by one role of each group, in turn (the route's place in the walk), so a route
+   that answers one role differently (an object-level check, a role's own form) is walked for each answer.
+   This is what keeps the walk to minutes: 16 roles make 2-3 groups on most routes.
 2. For each payload class of CORPUS (one of its variants, in turn), the payload in every path parameter
    (real values elsewhere), and the payload in every field (real path; a POST as multipart, a GET in the
    query string); a route with no fields gets it under an unknown name. A route the role may not open (403,
@@ -29,9 +35,10 @@ largest text any form takes, no integer outside PostgreSQL's `integer`). A paylo
 every field of a form (a free-text note on a one-click cancel) may be saved: that is the form working.
 Writes to the audit log (staff reads are audited) and to the limits' counters are bookkeeping, always allowed.
 
-Sign-out routes run last for each role, so the rest run signed in; the session cookie is put back before
-every request. WeasyPrint is replaced by a stub (the documents' templates are still rendered with every
-payload): the PDF engine is tested in tests/test_documents.py, and real renders would cost minutes here.
+Sign-out routes run last, so the rest run signed in; each role's session cookie is put back before each of
+its requests. The routes are dealt to SHARES tests, so the walk spreads over pytest-xdist's workers.
+WeasyPrint is replaced by a stub (the documents' templates are still rendered with every payload): the PDF
+engine is tested in tests/test_documents.py, and real renders would cost minutes here.
 """
 
 import contextlib
