@@ -11,14 +11,37 @@ from datetime import datetime, timedelta
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, select, text
+from werkzeug.routing import Rule
 
-from app import create_app
+from app import _normalise_database_url, create_app
 from app.core.clock import ALMATY, frozen_clock
+from app.core.clock import now as clock_now
 from app.extensions import db
 from app.models import Base
 
 TEST_PASSWORD = "correct-horse-battery"
+
+
+# Every test makes its own app, and werkzeug compiles two URL builders for each of the app's routes with
+# `ast` and `compile`: 60 % of create_app. A builder is a function of the rule's text and parsed parts only
+# (converters are looked up on the rule when it runs), so the suite compiles each once and every app's rules
+# share it. Rules with defaults are left alone (their builder bakes a converted default in).
+_compile_builder = Rule._compile_builder
+_BUILDERS: dict = {}
+
+
+def _shared_builder(self, append_unknown=True):
+    if self.defaults:
+        return _compile_builder(self, append_unknown)
+    key = (self.rule, tuple(self._trace), append_unknown)
+    builder = _BUILDERS.get(key)
+    if builder is None:
+        builder = _BUILDERS[key] = _compile_builder(self, append_unknown)
+    return builder
+
+
+Rule._compile_builder = _shared_builder
 FAST_PASSWORD_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
@@ -33,11 +56,33 @@ def _database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+def pytest_configure(config):
+    """Under pytest-xdist (`-n 2`) each worker gets a PostgreSQL database of its own on the server that
+    TEST_DATABASE_URL names (`emhana_test_gw0`, ...), made empty for the run, and TEST_DATABASE_URL names it
+    for the worker's tests and fixtures (the migration tests' schemas, the backups' pg_dump). SQLite files
+    are already the worker's own (each worker has its own temporary folder)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        os.environ["TEST_DATABASE_URL"] = _worker_database(url, worker)
+
+
+def _worker_database(url: str, worker: str) -> str:
+    base = make_url(_normalise_database_url(url))
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = _database_url(tmp_path_factory)
-    from app import _normalise_database_url
-
     engine = create_engine(_normalise_database_url(url))
     try:
         with engine.begin() as connection:
@@ -190,10 +235,67 @@ def login(client, make_staff):
 
 @pytest.fixture
 def demo_clinic(app):
+    """The demo clinic (app.demo.seed). Seeding renders and signs its documents, seconds each time, so the
+    first test seeds it for real and keeps a copy of every row; a later test on an empty database, at the
+    same moment and with the same configuration, gets those rows written back (and, on PostgreSQL, the
+    sequences where the seed left them): the same database the seed would have made."""
     from app.demo import seed
 
-    seed()
     db.session.commit()
+    if not _database_is_empty():
+        seed()
+        db.session.commit()
+        return
+    key = (app.config["SQLALCHEMY_DATABASE_URI"], clock_now(), _config_fingerprint(app))
+    snapshot = _DEMO_SNAPSHOTS.get(key)
+    if snapshot is None:
+        seed()
+        db.session.commit()
+        _DEMO_SNAPSHOTS[key] = _take_snapshot()
+    else:
+        _restore_snapshot(snapshot)
+
+
+_DEMO_SNAPSHOTS: dict = {}
+# Set per test and read by no part of the seed: paths of the test's own folders.
+_PER_TEST_CONFIG = {"INSTANCE_UPLOADS"}
+
+
+def _config_fingerprint(app) -> tuple:
+    return tuple(sorted((k, repr(v)) for k, v in app.config.items() if k not in _PER_TEST_CONFIG))
+
+
+def _database_is_empty() -> bool:
+    for table in Base.metadata.sorted_tables:
+        if db.session.execute(select(table).limit(1)).first() is not None:
+            return False
+    return True
+
+
+def _take_snapshot() -> dict:
+    with db.engine.connect() as connection:
+        rows = {
+            table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+            for table in Base.metadata.sorted_tables
+        }
+        sequences = []
+        if connection.dialect.name == "postgresql":
+            sequences = connection.execute(
+                text("SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences")
+            ).all()
+    return {"rows": rows, "sequences": sequences}
+
+
+def _restore_snapshot(snapshot: dict) -> None:
+    with db.engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            rows = snapshot["rows"][table.name]
+            if rows:
+                connection.execute(table.insert(), rows)
+        for name, last_value in snapshot["sequences"]:
+            if last_value is not None:
+                values = {"name": name, "value": last_value}
+                connection.execute(text("SELECT setval(:name, :value, true)"), values)
 
 
 # The code step's words (app.services.otp.code_sent_notice): the same whether a code went out or the IIN has

@@ -11,10 +11,16 @@ removed from text that is printed, lengths capped; every WTForms message in kk/r
 It runs on the database the suite runs on: SQLite, or PostgreSQL with TEST_DATABASE_URL (`make
 test-postgres`), where integers past 2**31 and NUL bytes used to be 500s.
 
-How a route is walked, for one role (the demo clinic plus one object of each kind the routes take ids of):
-1. A probe: the route with real values in its path and an empty form. The request's parameter storage
-   records every name the view (its forms included) asks for: those are the route's fields, so a field or
-   a route added later is filled without editing this file.
+How a route is walked (the demo clinic plus one object of each kind the routes take ids of; every role signed
+in on a client of its own):
+1. A probe, by every role: the route with real values in its path and an empty form. The request's parameter
+   storage records every name the view (its forms included) asks for: those are the route's fields, so a
+   field or a route added later is filled without editing this file. The probe is checked like every request.
+   Roles whose probes got the same answer (status and redirect) and read the same fields are treated alike
+   by the route (all refused with 403, all sent to sign in, all shown the same form): they are one group,
+   and steps 2 and 3 are sent by one role of each group, in turn (the route's place in the walk), so a route
+   that answers one role differently (an object-level check, a role's own form) is walked for each answer.
+   This is what keeps the walk to minutes: 16 roles make 2-3 groups on most routes.
 2. For each payload class of CORPUS (one of its variants, in turn), the payload in every path parameter
    (real values elsewhere), and the payload in every field (real path; a POST as multipart, a GET in the
    query string); a route with no fields gets it under an unknown name. A route the role may not open (403,
@@ -29,9 +35,10 @@ largest text any form takes, no integer outside PostgreSQL's `integer`). A paylo
 every field of a form (a free-text note on a one-click cancel) may be saved: that is the form working.
 Writes to the audit log (staff reads are audited) and to the limits' counters are bookkeeping, always allowed.
 
-Sign-out routes run last for each role, so the rest run signed in; the session cookie is put back before
-every request. WeasyPrint is replaced by a stub (the documents' templates are still rendered with every
-payload): the PDF engine is tested in tests/test_documents.py, and real renders would cost minutes here.
+Sign-out routes run last, so the rest run signed in; each role's session cookie is put back before each of
+its requests. The routes are dealt to SHARES tests, so the walk spreads over pytest-xdist's workers.
+WeasyPrint is replaced by a stub (the documents' templates are still rendered with every payload): the PDF
+engine is tested in tests/test_documents.py, and real renders would cost minutes here.
 """
 
 import contextlib
@@ -421,6 +428,20 @@ def url_with(rule, values: dict) -> str:
 
 
 # ---- the run ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Probe:
+    url: str
+    real: dict
+    fields: tuple[str, ...]
+    refused: bool
+    answer: tuple | None  # (status, Location); None for an exception
+
+    def kind(self) -> tuple:
+        """Roles whose probes of a route got the same answer and read the same fields are treated alike by
+        it: one of them takes the corpus for all."""
+        return (self.answer, self.fields)
+
+
 @dataclass
 class Outcome:
     requests: int = 0
@@ -495,19 +516,28 @@ class Walker:
             if english:
                 problems.append(f"{where}: English on a {language} page: {english[:3]}")
 
-    def walk(self, rule, method: str) -> None:
-        self.outcome.routes += 1
-        turn = self.outcome.routes + ROLE_NAMES.index(self.role)
+    def probe(self, rule, method: str) -> "Probe":
+        """The route with real values in its path and an empty form: what it answers, the fields it reads."""
         real = {name: real_value(rule, name, converter) for name, converter in rule._converters.items()}
         url = url_with(rule, real)
         Asked.names = set()
-        probe = self.send("probe", url, method, data={"_probe": "1"} if method != "GET" else None)
-        fields = sorted(Asked.names - {"_probe", "csrf_token"}) or ["unknown"]
-        if probe is not None and method == "GET":
-            self.probes[rule.endpoint] = probe.status_code
-        Asked.names = None
+        try:
+            response = self.send("probe", url, method, data={"_probe": "1"} if method != "GET" else None)
+            fields = tuple(sorted(Asked.names - {"_probe", "csrf_token"})) or ("unknown",)
+        finally:
+            Asked.names = None
+        if response is not None and method == "GET":
+            self.probes[rule.endpoint] = response.status_code
         # A route this role may not open reads no field: one request per class is enough for it.
-        refused = probe is None or probe.status_code in (401, 403) or _to_sign_in(probe)
+        refused = response is None or response.status_code in (401, 403) or _to_sign_in(response)
+        answer = None if response is None else (response.status_code, response.headers.get("Location"))
+        return Probe(url, real, fields, refused, answer)
+
+    def walk(self, rule, method: str, probe: "Probe", turn: int) -> None:
+        """Every payload class (one variant, chosen by `turn`) in the path and in every field the probe saw
+        the route read; for a changing route the role may use, bodies of the wrong kind."""
+        self.outcome.routes += 1
+        url, real, fields, refused = probe.url, probe.real, list(probe.fields), probe.refused
         for variants in CORPUS.values():
             label, payload = list(variants.items())[turn % len(variants)]
             in_url = (label, payload) if label not in BODY_ONLY else next(iter(variants.items()))
@@ -566,33 +596,61 @@ def _sign_in(client, role: str, make_staff, patient: Patient) -> None:
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("role", ROLE_NAMES)
-def test_no_bad_input_breaks_a_route_or_reaches_the_database(app, client, make_staff, corpus_clinic, role):
+# The routes are dealt round-robin to this many tests (each walks its share for every role), so the walk
+# spreads over pytest-xdist's workers. Sign-outs stay last in every share.
+SHARES = 6
+
+
+@pytest.mark.parametrize("share", range(SHARES))
+def test_no_bad_input_breaks_a_route_or_reaches_the_database(app, make_staff, corpus_clinic, share):
+    """Every role probes every route of the share; the roles whose probes got the same answer and read the
+    same fields (the route treats them alike: all refused, all sent to sign in, all shown the same form) are
+    one group, and one of them, in turn, takes the whole corpus for the group."""
     _recording_app(app)
-    _sign_in(client, role, make_staff, corpus_clinic)
+    routes = _routes(app)
+    assert len(routes) > 140, "the walk found too few routes"
     writes = WriteLog()
+    walkers = {}
+    for role in ROLE_NAMES:
+        client = app.test_client()
+        _sign_in(client, role, make_staff, corpus_clinic)
+        walkers[role] = Walker(app, client, role, writes)
     writes.attach(db.engine)
-    walker = Walker(app, client, role, writes)
     started = time.monotonic()
     try:
-        for rule, method in _routes(app):
-            walker.walk(rule, method)
+        for index, (rule, method) in enumerate(routes):
+            if index % SHARES != share:
+                continue
+            groups: dict[tuple, list[tuple[str, Probe]]] = {}
+            for role, walker in walkers.items():
+                probe = walker.probe(rule, method)
+                groups.setdefault(probe.kind(), []).append((role, probe))
+            for group in groups.values():
+                role, probe = group[index % len(group)]
+                walkers[role].walk(rule, method, probe, turn=index + ROLE_NAMES.index(role))
     finally:
         writes.detach(db.engine)
-    outcome = walker.outcome
+    requests = sum(walker.outcome.requests for walker in walkers.values())
+    walked = sum(walker.outcome.routes for walker in walkers.values())
     print(
-        f"\n{role}: {outcome.routes} routes x {len(CORPUS)} payload classes "
-        f"({sum(map(len, CORPUS.values()))} payloads, in the path, the fields, wrong bodies): "
-        f"{outcome.requests} requests in {time.monotonic() - started:.1f} s"
+        f"\nshare {share}: {len(routes[share::SHARES])} routes probed by {len(walkers)} roles, "
+        f"{walked} walks of {len(CORPUS)} payload classes ({sum(map(len, CORPUS.values()))} payloads, "
+        f"in the path, the fields, wrong bodies): {requests} requests in {time.monotonic() - started:.1f} s"
     )
-    assert outcome.routes > 140, "the walk found too few routes"
-    # The role stayed signed in for the walk (sign-outs come last), so its own pages were really walked.
-    if role == "patient":
-        assert walker.probes["appointments.choose_slot"] == 200
-    elif role != "anonymous":
-        assert walker.probes["staff.show_start"] == 302 and walker.probes["admin.list_staff"] in (200, 403)
-        assert walker.probes["staff.show_head_start"] == (200 if role == "head" else 403)
-    assert not outcome.problems, f"{len(outcome.problems)} problems:\n" + "\n".join(outcome.problems[:80])
+    # Every role stayed signed in for the walk (sign-outs come last), so its own pages were really walked.
+    for role, walker in walkers.items():
+        probes = walker.probes
+        if role == "patient" and "appointments.choose_slot" in probes:
+            assert probes["appointments.choose_slot"] == 200
+        elif role not in ("anonymous", "patient"):
+            if "staff.show_start" in probes:
+                assert probes["staff.show_start"] == 302, role
+            if "admin.list_staff" in probes:
+                assert probes["admin.list_staff"] in (200, 403), role
+            if "staff.show_head_start" in probes:
+                assert probes["staff.show_head_start"] == (200 if role == "head" else 403), role
+    problems = [problem for walker in walkers.values() for problem in walker.outcome.problems]
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:80])
 
 
 # ---- the shared mechanism is used everywhere ------------------------------------------------------------
