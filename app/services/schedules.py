@@ -502,6 +502,20 @@ def overlaps(starts_at: datetime, ends_at: datetime, spans) -> bool:
     return any(start < ends_at and starts_at < end for start, end in spans)
 
 
+def is_free(slot: Slot, held: set, calls: list) -> bool:
+    """A slot nobody holds, outside the windows of the doctor's home calls (`home_call_windows`)."""
+    return slot.starts_at not in held and not overlaps(slot.starts_at, slot.ends_at, calls)
+
+
+def home_calls_at(day: DoctorDay, doctor_id: int, starts_at: datetime, slot: Slot | None) -> Span | None:
+    """The home-call hours `starts_at` falls in: the plan's home-visit hours (where no slot exists), or the
+    window of a home call given to the doctor over the slot. None when the doctor is not on calls then."""
+    if slot is None:
+        return next((span for span in day.home_hours if span[0] <= starts_at < span[1]), None)
+    windows = home_call_windows(doctor_id, day.day, day.day)
+    return next((span for span in windows if overlaps(slot.starts_at, slot.ends_at, [span])), None)
+
+
 def is_absence(kind: str) -> bool:
     return kind in ABSENCE_KINDS
 

@@ -105,14 +105,12 @@ def _horizon(schedule, moment: datetime, calendar=None) -> list[tuple[schedules.
     held = schedules.held_starts(schedule.doctor_id, first, last) if schedule is not None else set()
     calls = schedules.home_call_windows(schedule.doctor_id, first, last) if schedule is not None else []
     return [
-        (day, [slot for slot in day.slots if slot.starts_at > moment and _bookable(slot, held, calls)])
+        (
+            day,
+            [slot for slot in day.slots if slot.starts_at > moment and schedules.is_free(slot, held, calls)],
+        )
         for day in schedules.doctor_days(schedule, first, last, calendar=calendar)
     ]
-
-
-def _bookable(slot: schedules.Slot, held: set, calls: list) -> bool:
-    """A slot nobody holds, outside the windows of the doctor's home calls."""
-    return slot.starts_at not in held and not schedules.overlaps(slot.starts_at, slot.ends_at, calls)
 
 
 def _day_choice(day: schedules.DoctorDay, free: list) -> DayChoice:
@@ -137,7 +135,7 @@ def free_slots(doctor: StaffMember, day: date, *, moment: datetime | None = None
     return [
         slot
         for slot in schedules.doctor_day(schedule, day).slots
-        if slot.starts_at > moment and _bookable(slot, held, calls)
+        if slot.starts_at > moment and schedules.is_free(slot, held, calls)
     ]
 
 
@@ -296,15 +294,9 @@ def checked_slot(doctor: StaffMember, starts_at: datetime, *, online: bool) -> s
         raise SlotNotOffered(DOCTOR_NOT_BOOKABLE_MESSAGE)
     doctor_day = schedules.doctor_day(schedule, day)
     slot = next((s for s in doctor_day.slots if s.starts_at == starts_at), None)
-    home = [span for span in doctor_day.home_hours if span[0] <= starts_at < span[1]]
-    if slot is not None:
-        home = [
-            span
-            for span in schedules.home_call_windows(doctor.id, day, day)
-            if schedules.overlaps(slot.starts_at, slot.ends_at, [span])
-        ]
-    if home:
-        raise HomeCallTime(home_calls_message(doctor, home[0]))
+    home = schedules.home_calls_at(doctor_day, doctor.id, starts_at, slot)
+    if home is not None:
+        raise HomeCallTime(home_calls_message(doctor, home))
     if slot is None:
         reason = day_state_reason(doctor, doctor_day)
         if doctor_day.state == "absent":
