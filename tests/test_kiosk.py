@@ -13,9 +13,13 @@ def _register(client, login):
     login("admin")
     response = client.post("/admin/kiosks", data={"name": "Lobby, ground floor"})
     assert response.status_code == 200
-    token = re.search(r'<code class="token">([^<]+)</code>', response.get_data(as_text=True)).group(1)
+    # What the admin sees is a short one-time code, typed on the kiosk's keypad (issue 14).
+    code = re.search(r'<code class="activation-code">([^<]+)</code>', response.get_data(as_text=True)).group(
+        1
+    )
+    assert re.fullmatch(r"\d{4} \d{4}", code)
     client.post("/staff/logout")
-    return token
+    return code
 
 
 def test_the_open_web_gets_no_kiosk(client):
@@ -25,7 +29,7 @@ def test_the_open_web_gets_no_kiosk(client):
     assert "kiosk" not in client.get("/").get_data(as_text=True).split("<body", 1)[1].split(">", 1)[0]
 
 
-def test_admin_registers_a_kiosk_and_the_token_is_shown_once(client, login):
+def test_admin_registers_a_kiosk_and_the_code_is_shown_once(client, login):
     token = _register(client, login)
     device = db.session.scalars(db.select(KioskDevice)).one()
     assert device.name == "Lobby, ground floor"
@@ -76,7 +80,8 @@ def test_reset_forgets_the_visitor_and_the_language(client, login):
 def test_current_channel_follows_the_device(app, client, login):
     from app.channels import current_channel
 
-    token = _register(client, login)
+    client.post("/kiosk/activate", data={"token": _register(client, login)})
+    token = client.get_cookie(KIOSK_COOKIE).value  # what the code gave the device
     with app.test_request_context("/", headers={"Cookie": f"{KIOSK_COOKIE}={token}"}):
         app.preprocess_request()
         assert current_channel() == "kiosk"
@@ -131,3 +136,47 @@ def test_the_tile_menu_on_the_open_web_signs_nobody_out(client):
     assert client.get("/kiosk/").status_code == 403
     with client.session_transaction() as session:
         assert session["patient_iin"] == "900101300001"
+
+
+def test_a_code_activates_once_and_only_for_fifteen_minutes(app, client, login, frozen):
+    frozen(2026, 11, 23, 9, 0)
+    code = _register(client, login)
+    device = db.session.scalars(db.select(KioskDevice)).one()
+    assert code.replace(" ", "") not in (device.activation_code_hash or "")  # only the hash is kept
+    assert client.post("/kiosk/activate", data={"token": code}).status_code == 302
+    assert client.get("/kiosk/").status_code == 200
+    # Used once: a second device typing it gets nothing.
+    other = app.test_client()
+    again = other.post("/kiosk/activate", data={"token": code})
+    assert again.status_code == 200 and KIOSK_COOKIE not in again.headers.get("Set-Cookie", "")
+    assert "Бұл код қате" in page_text(again)
+
+    # A new code for the same kiosk (a new machine): the first machine's token stops working.
+    login("admin", username="admin2")
+    page = client.post(f"/admin/kiosks/{device.id}/code")
+    fresh = re.search(r'<code class="activation-code">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+    client.post("/staff/logout")
+    frozen(2026, 11, 23, 9, 16)  # 16 minutes later: expired
+    assert other.post("/kiosk/activate", data={"token": fresh}).status_code == 200
+    assert other.get("/kiosk/").status_code == 403
+
+
+def test_a_new_code_moves_the_kiosk_to_the_new_machine(app, client, login, frozen):
+    frozen(2026, 11, 23, 9, 0)
+    client.post("/kiosk/activate", data={"token": _register(client, login)})
+    device = db.session.scalars(db.select(KioskDevice)).one()
+    fresh = kiosk_service.shown_code(kiosk_service.issue_activation_code(device))
+    db.session.commit()
+    new_machine = app.test_client()
+    assert new_machine.post("/kiosk/activate", data={"token": fresh.replace(" ", "-")}).status_code == 302
+    assert new_machine.get("/kiosk/").status_code == 200
+    assert client.get("/kiosk/").status_code == 403  # the old token was replaced
+
+
+def test_wrong_codes_are_limited_per_address(client, login):
+    _register(client, login)
+    for _attempt in range(kiosk_service.CODE_ATTEMPTS):
+        assert "Бұл код қате" in page_text(client.post("/kiosk/activate", data={"token": "0000 0000"}))
+    client.get("/lang/ru")
+    held = client.post("/kiosk/activate", data={"token": "0000 0001"})
+    assert "Слишком много неудачных попыток" in page_text(held)

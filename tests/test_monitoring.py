@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import statistics
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
@@ -292,10 +293,26 @@ def test_the_head_sees_the_page_with_charts(client, login, seeded, language, tit
     text = page_text(response)
     assert title in text and by_channel in text
     assert html.count("<svg") >= 5 and "<script" not in html.split("<main", 1)[1]
-    assert seeded[11].number in text  # the overdue list
-    assert catalogue.get("appointment").refusal_grounds["not_attached"].in_language(language) in text
+    # A dashboard: figures, then the charts, and the tables only after them, one at a time behind tabs.
+    main = html.split("<main", 1)[1]
+    assert main.index("monitoring-summary") < main.index("<svg") < main.index('id="monitoring-tables"')
+    assert main.count("<table") == 1 and seeded[11].number not in text
     assert "66,7" in text or "66.7" in text  # TB answered in time: 4 of 6
-    entry = db.session.query(AuditEntry).filter_by(object_type="monitoring").one()
+    labels = re.findall(r'<text class="chart__label"[^>]*>([^<]*)<title>', html)
+    stage_chart = html.split('id="chart-stages-title"', 1)[1].split("</svg>", 1)[0]
+    stage_labels = re.findall(r'<text class="chart__label"[^>]*>([^<]*)<title>', stage_chart)
+    assert labels and len(stage_labels) == len(set(stage_labels))  # no two stages read alike
+    with frozen_clock(REPORT_MOMENT):
+        overdue = client.get(
+            "/staff/monitoring?date_from=2026-03-01&date_to=2026-03-31&service=&tab=overdue",
+            headers={"HX-Request": "true"},
+        )
+        every = client.get("/staff/monitoring?date_from=2026-03-01&date_to=2026-03-31&service=&tab=all")
+    assert overdue.get_data(as_text=True).lstrip().startswith('<section id="monitoring-tables"')
+    assert seeded[11].number in page_text(overdue)  # the overdue list
+    ground = catalogue.get("appointment").refusal_grounds["not_attached"].in_language(language)
+    assert ground in page_text(every) and seeded[11].number in page_text(every)
+    entry = db.session.query(AuditEntry).filter_by(object_type="monitoring").order_by(AuditEntry.id).first()
     assert "2026-03-01..2026-03-31" in entry.detail
 
 

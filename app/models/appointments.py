@@ -78,6 +78,10 @@ class ScheduleWeekday(Base):
     ends: Mapped[time]
     break_starts: Mapped[time | None]
     break_ends: Mapped[time | None]
+    # Home-visit hours of a district doctor, inside the working hours: no patient is booked at the clinic
+    # then, and home calls are given within them (app.services.schedules, app.services.home_visits.windows).
+    home_starts: Mapped[time | None]
+    home_ends: Mapped[time | None]
 
     schedule: Mapped[DoctorSchedule] = relationship(back_populates="weekdays")
 

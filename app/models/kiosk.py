@@ -18,3 +18,7 @@ class KioskDevice(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime | None]
+    # A short one-time activation code the admin reads out or types on the kiosk (issue 14): its SHA-256 and
+    # until when it works; used once, it gives the device a new token in a cookie.
+    activation_code_hash: Mapped[str | None] = mapped_column(String(64))
+    activation_code_expires_at: Mapped[datetime | None]

@@ -5,6 +5,11 @@ clinic works (public holidays and the admin's days off from app.services.calenda
 hours, minus absences (sick day, training, leave); the spans are cut into slots of the plan's length.
 Changing the plan changes every future day at once; bookings already made stay where they are and show up
 as "outside the plan" in the week view so the desk can move them.
+
+A district doctor's weekday may name home-visit hours inside the working hours: those hours give no slots,
+and home calls are given within them (app.services.home_visits.windows). A home call assigned outside them
+(a doctor without home-visit hours, a registrar's chosen start) takes its window's slots out of booking too
+(`home_call_windows`), so a doctor is never booked at the clinic and expected at a patient's home at once.
 """
 
 import logging
@@ -21,6 +26,7 @@ from app.core.transaction_cache import remembered
 from app.extensions import db
 from app.models import Appointment, DoctorSchedule, ScheduleException, ScheduleWeekday, StaffMember
 from app.models.appointments import ABSENCE_KINDS, EXCEPTION_KINDS, SLOT_HOLDING_STATUSES
+from app.models.home_visits import HomeVisit
 from app.services.calendar import WorkingCalendar, get_calendar
 
 log = logging.getLogger(__name__)
@@ -53,6 +59,8 @@ class DayPlan:
     ends: time
     break_starts: time | None = None
     break_ends: time | None = None
+    home_starts: time | None = None
+    home_ends: time | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,8 @@ class DoctorDay:
     slots: tuple[Slot, ...] = ()
     absence: ScheduleException | None = None
     exceptions: tuple[ScheduleException, ...] = field(default_factory=tuple)
+    # The day's home-visit hours (the plan's, minus absences): no slots then, home calls are given then.
+    home_hours: tuple[Span, ...] = ()
 
     @property
     def is_working(self) -> bool:
@@ -191,6 +201,7 @@ def doctor_day(
         return DoctorDay(day, "absent", absence=whole_day_absence, exceptions=todays)
 
     spans: list[Span] = []
+    home: list[Span] = []
     state = "working"
     if calendar.is_working_day(day):
         plan = schedule.plan_for(day.isoweekday())
@@ -207,21 +218,25 @@ def doctor_day(
                 if plan.break_starts and plan.break_ends
                 else [],
             )
+            if plan.home_starts and plan.home_ends:
+                home = [_span(day, plan.home_starts, plan.home_ends)]
+                spans = _minus(spans, home)
     else:
         state = "public_holiday" if calendar.is_public_holiday(day) else "clinic_closed"
 
     extra = [_span(day, e.starts, e.ends) for e in todays if e.kind == "extra_hours" and not e.is_whole_day]
     spans = _union(spans + extra)
     partial_absences = [_span(day, e.starts, e.ends) for e in todays if e.is_absence and not e.is_whole_day]
-    spans = _minus(spans, partial_absences)
+    spans = _minus(_minus(spans, home), partial_absences)
+    home_hours = tuple(_minus(home, partial_absences))
     slots = tuple(_cut(spans, schedule))
-    if slots:
+    if slots or home_hours:
         state = "working"
     elif state == "working":
         partial = next((e for e in todays if e.is_absence), None)
         if partial is not None:
             return DoctorDay(day, "absent", absence=partial, exceptions=todays)
-    return DoctorDay(day, state, slots, exceptions=todays)
+    return DoctorDay(day, state, slots, exceptions=todays, home_hours=home_hours)
 
 
 def doctor_days(
@@ -333,6 +348,7 @@ def save_plan(
             schedule.weekdays.append(row)
         row.starts, row.ends = plan.starts, plan.ends
         row.break_starts, row.break_ends = plan.break_starts, plan.break_ends
+        row.home_starts, row.home_ends = plan.home_starts, plan.home_ends
     db.session.flush()
     log.info("schedule of doctor %s saved by staff %s", doctor.id, actor.staff_id)
     return schedule
@@ -353,6 +369,15 @@ def _check_day_plan(weekday: int, plan: DayPlan) -> None:
             raise ScheduleError(_l("The break must end after it starts."), prefix)
         if plan.break_starts <= plan.starts or plan.break_ends >= plan.ends:
             raise ScheduleError(_l("The break must lie inside the working hours."), prefix)
+    if (plan.home_starts is None) != (plan.home_ends is None):
+        raise ScheduleError(
+            _l("Give both the start and the end of the home-visit hours, or neither."), prefix
+        )
+    if plan.home_starts is not None:
+        if plan.home_starts >= plan.home_ends:
+            raise ScheduleError(_l("The home-visit hours must end after they start."), prefix)
+        if plan.home_starts < plan.starts or plan.home_ends > plan.ends:
+            raise ScheduleError(_l("The home-visit hours must lie inside the working hours."), prefix)
 
 
 def add_exception(
@@ -444,17 +469,71 @@ def held_starts(doctor_id: int, first_day: date, last_day: date) -> set[datetime
     )
 
 
+def held_spans(doctor_id: int, day: date) -> list[Span]:
+    """The times of the doctor's bookings that hold their slot on a local day: no home call is given then."""
+    start, end = local_day_bounds(day)
+    rows = db.session.execute(
+        select(Appointment.starts_at, Appointment.ends_at).where(
+            Appointment.doctor_id == doctor_id,
+            Appointment.starts_at >= start,
+            Appointment.starts_at < end,
+            Appointment.status.in_(SLOT_HOLDING_STATUSES),
+        )
+    )
+    return sorted((s.astimezone(ALMATY), e.astimezone(ALMATY)) for s, e in rows)
+
+
+def home_call_windows(doctor_id: int, first_day: date, last_day: date) -> list[Span]:
+    """Windows of the doctor's assigned home calls between two local days: no booking is offered in them."""
+    rows = db.session.execute(
+        select(HomeVisit.window_starts_at, HomeVisit.window_ends_at).where(
+            HomeVisit.doctor_id == doctor_id,
+            HomeVisit.visit_day >= first_day,
+            HomeVisit.visit_day <= last_day,
+            HomeVisit.status == "assigned",
+            HomeVisit.window_starts_at.is_not(None),
+        )
+    )
+    return [(start.astimezone(ALMATY), end.astimezone(ALMATY)) for start, end in rows]
+
+
+def overlaps(starts_at: datetime, ends_at: datetime, spans) -> bool:
+    """Whether [starts_at, ends_at) shares a moment with any of the spans."""
+    return any(start < ends_at and starts_at < end for start, end in spans)
+
+
+def is_free(slot: Slot, held: set, calls: list) -> bool:
+    """A slot nobody holds, outside the windows of the doctor's home calls (`home_call_windows`)."""
+    return slot.starts_at not in held and not overlaps(slot.starts_at, slot.ends_at, calls)
+
+
+def home_calls_at(day: DoctorDay, doctor_id: int, starts_at: datetime, slot: Slot | None) -> Span | None:
+    """The home-call hours `starts_at` falls in: the plan's home-visit hours (where no slot exists), or the
+    window of a home call given to the doctor over the slot. None when the doctor is not on calls then."""
+    if slot is None:
+        return next((span for span in day.home_hours if span[0] <= starts_at < span[1]), None)
+    windows = home_call_windows(doctor_id, day.day, day.day)
+    return next((span for span in windows if overlaps(slot.starts_at, slot.ends_at, [span])), None)
+
+
 def is_absence(kind: str) -> bool:
     return kind in ABSENCE_KINDS
 
 
 # ---- demo ---------------------------------------------------------------------------------------------
 # Weekly patterns for the demo doctors: mornings, afternoons, and a general practitioner with a lunch break.
+# District doctors (the first and the third pattern) keep the last hours of their day for home calls.
 DEMO_PATTERNS = (
-    {d: DayPlan(time(8, 0), time(14, 0), time(11, 0), time(11, 20)) for d in range(1, 6)},
+    {
+        d: DayPlan(time(8, 0), time(17, 0), time(11, 0), time(11, 20), time(14, 0), time(17, 0))
+        for d in range(1, 6)
+    },
     {d: DayPlan(time(14, 0), time(20, 0), time(17, 0), time(17, 20)) for d in range(1, 6)}
     | {6: DayPlan(time(9, 0), time(13, 0))},
-    {d: DayPlan(time(9, 0), time(17, 0), time(13, 0), time(14, 0)) for d in range(1, 6)},
+    {
+        d: DayPlan(time(9, 0), time(20, 0), time(13, 0), time(14, 0), time(17, 0), time(20, 0))
+        for d in range(1, 6)
+    },
 )
 
 

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from app.core.actors import Actor
 from app.extensions import db
-from app.models import Appointment, AuditEntry, ScheduleException
+from app.models import Appointment, AuditEntry, ScheduleException, ServiceRequest
 from app.services import appointments
 from tests.appointments.factories import MONDAY, at, make_clinic, make_doctor, make_patient
 from tests.conftest import page_text
@@ -77,19 +77,29 @@ def test_registrar_books_by_phone_and_prints_the_journal(client, login, doctor, 
     assert audited("print", "appointment_journal") == 1
 
 
-def test_desk_booking_without_identity_document_is_refused_and_keeps_the_choice(client, login, doctor):
+def test_a_missed_identity_box_is_a_form_error_not_a_refusal(client, login, doctor):
     login("registrar")
+    client.get("/lang/ru")
     patient = make_patient(1)
     response = client.post(
         f"/staff/appointments/patients/{patient.id}/book",
-        data={"doctor": doctor.id, "slot": f"{TUESDAY.isoformat()}T09:30", "channel": "desk"},
+        data={
+            "doctor": doctor.id,
+            "slot": f"{TUESDAY.isoformat()}T09:30",
+            "channel": "desk",
+            "reason": "Боль в горле",
+        },
         headers=HX,
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="chooser"')
     assert 'name="slot" value="2026-11-24T09:30"' in html  # the choice is kept for the second try
+    assert "Боль в горле" in html  # and what was typed
+    assert "Проверьте документ, удостоверяющий личность пациента" in page_text(response)
+    # No request at all: nothing that monitoring could count as the clinic's refusal.
     assert db.session.query(Appointment).count() == 0
+    assert db.session.query(ServiceRequest).count() == 0
     ok = client.post(
         f"/staff/appointments/patients/{patient.id}/book",
         data={

@@ -176,7 +176,7 @@ def test_the_reason_is_given_at_the_kiosk_too(client, doctor, login):
     """The kiosk is an online channel like the web: the same question, recorded on the kiosk's booking."""
     login("admin")
     token = re.search(
-        r'<code class="token">([^<]+)</code>',
+        r'<code class="activation-code">([^<]+)</code>',
         client.post("/admin/kiosks", data={"name": "Lobby"}).get_data(as_text=True),
     ).group(1)
     client.post("/staff/logout")

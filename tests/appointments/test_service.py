@@ -4,6 +4,7 @@ import threading
 from datetime import date, time, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from app.core.actors import Actor
 from app.extensions import db
@@ -123,8 +124,9 @@ def test_desk_deadline_is_ten_minutes_and_needs_the_identity_document(clinic, ma
         appointments.book_appointment(
             patient, doctor, at(MONDAY, 9, 0), actor=Actor.of_staff(registrar), channel="desk"
         )
-    assert refused.value.request.status == "refused"
-    assert refused.value.request.refusal_ground == "no_identity_document"
+    # An unticked box is a slip of the desk's form, not the regulation's refusal: nothing is written.
+    assert refused.value.request is None
+    assert db.session.scalar(select(func.count()).select_from(ServiceRequest)) == 0
     appointment = appointments.book_appointment(
         patient,
         doctor,

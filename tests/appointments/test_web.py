@@ -248,7 +248,7 @@ def test_the_kiosk_prints_the_talon_and_offers_no_download(client, doctor, login
     # A download at the lobby kiosk would leave the patient's talon on the kiosk's disk.
     login("admin")
     token = re.search(
-        r'<code class="token">([^<]+)</code>',
+        r'<code class="activation-code">([^<]+)</code>',
         client.post("/admin/kiosks", data={"name": "Lobby"}).get_data(as_text=True),
     ).group(1)
     client.post("/staff/logout")
@@ -259,6 +259,9 @@ def test_the_kiosk_prints_the_talon_and_offers_no_download(client, doctor, login
     number = booked.headers["Location"].rsplit("/", 1)[1]
 
     html = client.get(f"/appointments/{number}").get_data(as_text=True)
-    assert "data-print" in html and "Талонды басып шығару" in html
-    assert f"/appointments/{number}/talon.pdf" not in html
+    # The button prints the talon document itself (issue 14), shown inline: nothing is downloaded.
+    assert f'data-print-pdf="/appointments/{number}/talon.pdf"' in html and "Талонды басып шығару" in html
+    assert f'href="/appointments/{number}/talon.pdf"' not in html
     assert f"/appointments/{number}/calendar.ics" not in html
+    talon = client.get(f"/appointments/{number}/talon.pdf")
+    assert talon.headers["Content-Disposition"].startswith("inline")

@@ -1,5 +1,6 @@
 """Attachment online, in Kazakh and in Russian, and on the lobby kiosk: applying, the decision, the talon."""
 
+import pytest
 from sqlalchemy import select
 
 from app.channels import KIOSK_COOKIE
@@ -120,3 +121,15 @@ def test_an_application_on_the_kiosk_is_recorded_with_the_kiosk_channel(app, cli
     assert "С******* А." in page_text(form) and "Сейітова" not in page_text(form)
     client.post("/attachment/apply", data={"address": "Алматы, Абай даңғылы 1", "reason": "residence"})
     assert application_of(person.iin).request.channel == "kiosk"
+
+
+@pytest.mark.parametrize(("language", "words"), [("kk", "2-учаскеге"), ("ru", "участку 2")])
+def test_someone_attached_here_gets_no_form_but_what_makes_sense(client, clinic, language, words):
+    person = new_person(serial=141, clinic_code=CLINIC_CODE, clinic_name="Emhana", district_number=2)
+    sign_in_online(client, person.iin, language)
+    page = client.get("/attachment/apply")
+    html = page.get_data(as_text=True)
+    assert words in page_text(page)
+    assert 'class="attachment-form"' not in html  # nothing to apply for
+    for endpoint in ("/appointments/", "/home-visits/", "/my/"):
+        assert f'href="{endpoint}' in html

@@ -56,6 +56,18 @@ def test_the_cabinet_shows_every_request_after_one_code(page, kiosk_server, lang
     assert has_no_horizontal_scroll(page)
     assert_accessible(page)
     snap(page, "3-cabinet")
+    # On a 375 px phone the status badges wrap inside their cells instead of running out of them (issue 14).
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert has_no_horizontal_scroll(page)
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('.badge')].filter((badge) => {
+              const box = badge.getBoundingClientRect(), cell = badge.parentElement.getBoundingClientRect();
+              return box.right > cell.right + 1 || box.right > window.innerWidth + 1;
+            }).map((badge) => badge.textContent.trim())"""
+    )
+    assert overflowing == []
+    snap(page, "3-cabinet-375px")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # Refresh one row in place: htmx swaps the row, the page stays.
     call_row = rows.filter(has_text=re.compile("HV-"))

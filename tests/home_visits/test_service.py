@@ -381,9 +381,11 @@ def test_a_patient_attached_elsewhere_is_refused_on_the_regulation_ground(doctor
 def test_at_the_desk_an_identity_document_is_required(doctors, frozen):
     frozen(2026, 11, 23, 10, 0)
     patient = make_patient(1)
-    with pytest.raises(home_visits.CallRefused) as refused:
+    with pytest.raises(home_visits.InvalidCall) as slip:
         call(patient, channel="desk")
-    assert refused.value.visit.request.refusal_ground == "no_identity_document"
+    # An unticked box is a slip of the desk's form, not the regulation's refusal: nothing is written.
+    assert slip.value.field == "identity_document_checked"
+    assert db.session.scalars(select(ServiceRequest)).first() is None
     visit = call(patient, channel="desk", identity_document_checked=True)
     assert visit.status == "assigned"
     assert visit.request.deadline_at == at(MONDAY, 10, 10)  # 10 minutes at the desk

@@ -286,6 +286,38 @@ def test_a_parent_calls_the_paediatrician_for_a_child(client, clinic, frozen):
     assert child.masked_name in answer and child.full_name not in answer  # an IIN must not reveal a name
 
 
+@pytest.mark.parametrize(
+    ("language", "words"), [("kk", "басқа мекенжайда тіркелген"), ("ru", "по другому адресу")]
+)
+def test_a_family_member_elsewhere_is_not_sent_to_the_caller_s_address(
+    client, clinic, frozen, language, words
+):
+    frozen(2026, 11, 23, 10, 0)
+    caller = make_patient(1)
+    mother = make_patient(2, birth=date(1950, 3, 3), address="Алматы қ., Достық даңғылы, 5, 12")
+    sign_in(client, caller)
+    client.get(f"/lang/{language}")
+    data = form(caller, for_whom="relative", relative_iin=mother.iin, relationship="мать")
+    asked = client.post("/home-visits/new", data=data)
+    # Not taken silently, and the mother's address in the register is not shown to the caller.
+    assert asked.status_code == 422 and words in page_text(asked)
+    html = asked.get_data(as_text=True)
+    assert "Достық" not in html and 'name="address_checked" type="hidden" value="1"' in html
+    assert "Температура, кашель" in html  # everything else typed is kept
+    assert db.session.scalars(select(HomeVisit)).first() is None
+    data |= {"address": "Алматы қ., Достық даңғылы, 5, 12", "address_checked": "1"}
+    call_number(client.post("/home-visits/new", data=data))
+    assert db.session.scalars(select(HomeVisit)).one().address == "Алматы қ., Достық даңғылы, 5, 12"
+
+
+def test_a_family_member_at_home_keeps_the_caller_s_address(client, clinic, frozen):
+    frozen(2026, 11, 23, 10, 0)
+    caller, son = make_patient(1), make_patient(2, birth=date(2010, 3, 3))  # the same household
+    sign_in(client, caller)
+    call_number(client.post("/home-visits/new", data=form(caller, for_whom="relative", relative_iin=son.iin)))
+    assert db.session.scalars(select(HomeVisit)).one().address == caller.address
+
+
 def test_a_stranger_s_duplicate_call_is_refused_without_its_details(client, clinic, frozen):
     frozen(2026, 11, 23, 10, 0)
     neighbour, caller = make_patient(1), make_patient(2)

@@ -165,6 +165,9 @@ def create_booking(patient_id: int):
         if isinstance(refused, appointments.ReasonTooLong):
             form.reason.errors = [*form.reason.errors, refused.message]
             notice = None  # said beside the field
+        elif isinstance(refused, appointments.NoIdentityDocument):
+            form.identity_document_checked.errors = [*form.identity_document_checked.errors, refused.message]
+            notice = None
         return _render_patient(
             patient,
             form=form,
@@ -372,6 +375,7 @@ def _plan_form(schedule) -> PlanForm:
         if plan is not None:
             entry.form.starts.data, entry.form.ends.data = plan.starts, plan.ends
             entry.form.break_starts.data, entry.form.break_ends.data = plan.break_starts, plan.break_ends
+            entry.form.home_starts.data, entry.form.home_ends.data = plan.home_starts, plan.home_ends
     return form
 
 
@@ -405,7 +409,12 @@ def save_schedule(doctor_id: int):
             day = entry.form
             if day.works.data:
                 weekdays[index + 1] = schedules.DayPlan(
-                    day.starts.data, day.ends.data, day.break_starts.data, day.break_ends.data
+                    day.starts.data,
+                    day.ends.data,
+                    day.break_starts.data,
+                    day.break_ends.data,
+                    day.home_starts.data,
+                    day.home_ends.data,
                 )
         try:
             appointments.save_doctor_plan(

@@ -96,6 +96,8 @@ class WeekdayForm(SubForm):
     ends = TimeField(_l("To"), validators=[Optional()])
     break_starts = TimeField(_l("Break from"), validators=[Optional()])
     break_ends = TimeField(_l("Break to"), validators=[Optional()])
+    home_starts = TimeField(_l("Home calls from"), validators=[Optional()])
+    home_ends = TimeField(_l("Home calls to"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
         # Not a validate_starts(): an empty time is Optional, which skips the field's other checks.

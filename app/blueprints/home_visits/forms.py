@@ -47,6 +47,8 @@ class CallForm(Form):
         _l("Who they are to you"), validators=[Length(max=100)], description=_l("For example: mother, son.")
     )
     address = StringField(_l("Address where the doctor should come"), validators=[Length(max=500)])
+    # Set once the caller was asked to give a family member's address themselves: what they type then is kept.
+    address_checked = HiddenField()
     complaint = TextAreaField(_l("Condition and complaint"), validators=[Length(max=2000)])
     temperature = StringField(_l("Temperature, °C"), validators=[Length(max=10)])
     red_flags = CheckboxesField(

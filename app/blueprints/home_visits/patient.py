@@ -156,6 +156,8 @@ def create_call():
                 form.relative_iin.errors.append(relative.problem)
                 return _call_page(form, applicant, status=422)
             patient = relative.patient
+            if _address_to_ask(form, applicant, patient):
+                return _call_page(form, applicant, status=422)
     try:
         details = home_visits.CallDetails(
             address=form.address.data or "",
@@ -193,6 +195,25 @@ def create_call():
         log.info("home call %s refused online", refused.visit.number)
         visit = refused.visit
     return redirect_after_step(url_for("home_visits.show_call", number=visit.number))
+
+
+def _address_to_ask(form: CallForm, applicant, relative) -> bool:
+    """The form starts from the caller's own address. For a family member registered elsewhere (not the same
+    household) that address is not taken silently: the caller is asked once to give where the doctor should
+    come (the family member's address in the register is not shown to them)."""
+    if form.address_checked.data or home_visits.same_household(applicant.address, relative.address):
+        return False
+    if not home_visits.same_household(form.address.data or "", applicant.address):
+        return False  # the caller already typed another address
+    form.address_checked.data = "1"
+    form.address.errors = [
+        *form.address.errors,
+        _(
+            "Your family member is registered at another address than yours. Type the address where the "
+            "doctor should come, or send yours again if the patient is with you."
+        ),
+    ]
+    return True
 
 
 # Service field names -> form field names, where they differ.

@@ -6,7 +6,7 @@ from app.forms import Form
 
 
 class ActivateForm(Form):
-    token = StringField(_l("Device token"), validators=[DataRequired(), Length(max=100)])
+    token = StringField(_l("Activation code"), validators=[DataRequired(), Length(max=100)])
 
 
 class RegisterKioskForm(Form):

@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 from app.auth import audit, roles_required
 from app.blueprints.kiosk import bp
 from app.blueprints.kiosk.forms import ActivateForm, RegisterKioskForm
-from app.channels import KIOSK_COOKIE, current_kiosk, forget_visitor
+from app.channels import KIOSK_COOKIE, client_key, current_kiosk, forget_visitor
 from app.extensions import db
 from app.models.kiosk import KioskDevice
 from app.services import catalogue
 from app.services import kiosk as kiosk_service
+from app.services.rate_limit import RateLimited
 
 TEN_YEARS = 10 * 365 * 24 * 3600
 # Tiles beside the services: following a request, and a written complaint (regulation 004).
@@ -41,18 +42,41 @@ def show_start():
 
 @bp.route("/kiosk/activate", methods=["GET", "POST"])
 def activate():
+    """The kiosk is activated with the admin's short one-time code (or, for scripts, the device token)."""
     form = ActivateForm()
     if form.validate_on_submit():
-        device = kiosk_service.device_for_token(form.token.data.strip())
-        if device is None:
-            form.token.errors.append(_("This token does not belong to an active kiosk."))
-        else:
+        typed = form.token.data.strip()
+        token = _token_for(form, typed)
+        if token is not None:
             response = redirect(url_for("kiosk.show_start"))
-            response.set_cookie(
-                KIOSK_COOKIE, form.token.data.strip(), max_age=TEN_YEARS, httponly=True, samesite="Strict"
-            )
+            response.set_cookie(KIOSK_COOKIE, token, max_age=TEN_YEARS, httponly=True, samesite="Strict")
             return response
     return render_template("kiosk/activate.html", form=form)
+
+
+def _token_for(form: ActivateForm, typed: str) -> str | None:
+    """The device token a typed code or token gives, or None with the reason on the form."""
+    if kiosk_service.looks_like_code(typed):
+        try:
+            activated = kiosk_service.activate_with_code(typed, client_key())
+        except RateLimited as limited:
+            form.token.errors.append(
+                _(
+                    "Too many failed attempts from this computer. Please try again in %(minutes)s minutes.",
+                    minutes=limited.retry_after_minutes,
+                )
+            )
+            return None
+        if activated is None:
+            form.token.errors.append(
+                _("This code is wrong, used or expired. Ask the administrator for a new one.")
+            )
+            return None
+        return activated[1]
+    if kiosk_service.device_for_token(typed) is None:
+        form.token.errors.append(_("This token does not belong to an active kiosk."))
+        return None
+    return typed
 
 
 @bp.route("/kiosk/reset", methods=["GET", "POST"])
@@ -73,14 +97,35 @@ def reset():
 @roles_required("admin")
 def manage_kiosks():
     form = RegisterKioskForm()
-    new_token = None
+    new_code = None
     if form.validate_on_submit():
-        device, new_token = kiosk_service.register_device(form.name.data)
+        device, _token = kiosk_service.register_device(form.name.data)
         audit("create", "kiosk_device", object_id=device.id, detail=device.name)
+        new_code = (device, kiosk_service.shown_code(kiosk_service.issue_activation_code(device)))
         form = RegisterKioskForm(formdata=None)
+    return _manage_page(form, new_code)
+
+
+def _manage_page(form, new_code=None):
     return render_template(
-        "kiosk/manage.html", form=form, devices=kiosk_service.list_devices(), new_token=new_token
+        "kiosk/manage.html",
+        form=form,
+        devices=kiosk_service.list_devices(),
+        new_code=new_code,
+        code_minutes=int(kiosk_service.ACTIVATION_CODE_LIFETIME.total_seconds() // 60),
     )
+
+
+@bp.post("/admin/kiosks/<int:device_id>/code")
+@roles_required("admin")
+def issue_kiosk_code(device_id: int):
+    """A new one-time activation code for a kiosk (a new machine, a cleared browser): shown once."""
+    device = db.session.get(KioskDevice, device_id) or abort(404)
+    if not device.is_active:
+        abort(404)
+    code = kiosk_service.issue_activation_code(device)
+    audit("update", "kiosk_device", object_id=device.id, detail="activation code issued")
+    return _manage_page(RegisterKioskForm(formdata=None), (device, kiosk_service.shown_code(code)))
 
 
 @bp.post("/admin/kiosks/<int:device_id>/active")

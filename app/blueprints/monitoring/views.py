@@ -1,21 +1,41 @@
-"""/staff/monitoring: the head's (and admins') report on the services, as a page, a print and a CSV file."""
+"""/staff/monitoring: the head's (and admins') report on the services, as a page, a print and a CSV file.
+
+The page is a dashboard (issue 14): the headline figures and the charts first, the tables behind tabs
+(`?tab=`, swapped by htmx; "all" shows every table, for printing). It presents what
+app.services.monitoring computes and computes nothing of its own but the charts' bars.
+"""
 
 from dataclasses import dataclass
 
 from flask import render_template, request
 from flask_babel import format_percent
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from app.auth import current_actor, roles_required
 from app.blueprints.monitoring import bp
 from app.blueprints.monitoring.forms import PeriodForm
 from app.core.clock import local_now
+from app.htmx import render_page
 from app.models.requests import CHANNELS
 from app.responses import file_response
 from app.services import monitoring, survey
 from app.services.requests import channel_label, status_label
 
 ROLES = ("head", "admin")
+# The tables behind the dashboard's tabs, in order; the first is open unless another is asked for.
+TABS = {
+    "services": _l("By service"),
+    "stages": _l("Time per stage"),
+    "signoff": _l("Sign-off steps"),
+    "overdue": _l("Overdue"),
+    "refusals": _l("Refusals"),
+    "complaints": _l("Complaints"),
+    "all": _l("All tables"),
+}
+# The stage chart shows the slowest stages; every stage is in the table.
+STAGE_BARS = 8
+LABEL_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -23,6 +43,7 @@ class Bar:
     label: str
     value: float
     text: str  # what is printed at the end of the bar
+    full_label: str = ""  # the whole label, when `label` is shortened
 
 
 def _read_filter() -> tuple[PeriodForm, monitoring.Period | None]:
@@ -51,7 +72,16 @@ def show_monitoring():
     if period is None:
         return render_template("monitoring/show.html", form=form, report=None), 422
     report = monitoring.open_report(period, form.service_slug, actor=current_actor())
-    return render_template("monitoring/show.html", form=form, report=report, charts=_charts(report))
+    tab = request.args.get("tab", "")
+    return render_page(
+        "monitoring/show.html",
+        "monitoring/_tab.html",
+        form=form,
+        report=report,
+        charts=_charts(report),
+        tabs=TABS,
+        tab=tab if tab in TABS else next(iter(TABS)),
+    )
 
 
 @bp.get("/staff/monitoring.csv")
@@ -76,9 +106,25 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else format_percent(value, "#,##0.#%")
 
 
+def _short_labels(bars: list[Bar]) -> list[Bar]:
+    """Labels short enough for the chart and never two alike: a long one keeps its start and its end (the
+    stage's steps differ at the end), the full label stays in the chart's tooltip and in the tables."""
+    short, seen = [], set()
+    for bar in bars:
+        label = str(bar.label)
+        if len(label) > LABEL_LENGTH:
+            label = f"{label[: LABEL_LENGTH - 16].rstrip()}…{label[-15:].lstrip()}"
+        while label in seen:
+            label = f"{label} ·"
+        seen.add(label)
+        short.append(Bar(label, bar.value, bar.text, str(bar.label)))
+    return short
+
+
 def _charts(report: monitoring.MonitoringReport) -> dict[str, list[Bar]]:
     """The bars of each chart: the template draws them, every value also appears in a table beside it."""
     totals = report.channel_totals
+    slowest = sorted(report.stages, key=lambda timing: timing.median_seconds, reverse=True)[:STAGE_BARS]
     charts = {
         "channels": [Bar(channel_label(c), totals[c], str(totals[c])) for c in CHANNELS],
         "in_time": [
@@ -92,7 +138,7 @@ def _charts(report: monitoring.MonitoringReport) -> dict[str, list[Bar]]:
                 timing.median_seconds,
                 monitoring.format_duration(timing.median_seconds),
             )
-            for timing in report.stages
+            for timing in slowest
         ],
         "refusals": [
             Bar(f"{refusal.service.short_name}: {refusal.ground_name}", refusal.count, str(refusal.count))
@@ -104,7 +150,7 @@ def _charts(report: monitoring.MonitoringReport) -> dict[str, list[Bar]]:
             Bar(str(survey.RATING_LABELS[rating]), count, str(count))
             for rating, count in result.counts.items()
         ]
-    return charts
+    return {name: _short_labels(bars) for name, bars in charts.items()}
 
 
 @bp.context_processor

@@ -98,9 +98,11 @@ def book_appointment(
 ) -> Appointment:
     """Book `starts_at` with `doctor` for `patient`; raises a BookingError subclass when the rules refuse.
 
-    At the desk the registrar confirms the identity document (`identity_document_checked`); without it the
-    request is refused on the regulation's ground. Online, the one-time code to the phone on file stands
-    for it. A staff member's booking, or the request a refusal leaves, is audited.
+    At the desk the registrar confirms the identity document (`identity_document_checked`); a box left
+    unticked is a slip of the form, not the regulation's refusal: NoIdentityDocument is raised before
+    anything is written (no request, nothing for monitoring to count), and the desk keeps what was typed.
+    Online, the one-time code to the phone on file stands for it. A staff member's booking, or the request
+    a refusal leaves, is audited.
 
     `reason` is the condition or reason for the visit the journal lists (optional); it is tidied, and one
     too long is refused (ReasonTooLong) before anything is written: no request, no held slot.
@@ -108,6 +110,8 @@ def book_appointment(
     reason = normalise_reason(reason)
     if reason_too_long(reason):
         raise ReasonTooLong(reason_too_long_message(len(reason)))
+    if channel == "desk" and not identity_document_checked:
+        raise NoIdentityDocument(NO_IDENTITY_DOCUMENT_MESSAGE)
     slot = checked_slot(doctor, starts_at, online=channel in ONLINE_CHANNELS)
     speciality = doctor.speciality or ""
     check_patient_rules(patient, speciality, slot)
@@ -122,10 +126,7 @@ def book_appointment(
             request = create_request(
                 SERVICE, channel=channel, actor=actor, subject=patient, language=language, note=when
             )
-            if channel == "desk" and not identity_document_checked:
-                refuse(request, "no_identity_document", actor=actor)
-                refusal = NoIdentityDocument(NO_IDENTITY_DOCUMENT_MESSAGE, request=request)
-            elif attachment.state == "not_attached":
+            if attachment.state == "not_attached":
                 refuse(request, "not_attached", actor=actor)
                 refusal = NotAttached(NOT_ATTACHED_MESSAGE, request=request)
             else:

@@ -23,6 +23,7 @@ from app.services import audit, request_summary, schedules
 from app.services.appointments.rules import (
     BookingLimitReached,
     DoctorAbsent,
+    HomeCallTime,
     OverlappingBooking,
     SlotInPast,
     SlotNotOffered,
@@ -42,6 +43,7 @@ from app.services.appointments.texts import (
     TIME_NOT_IN_PLAN_MESSAGE,
     beyond_horizon_message,
     day_state_reason,
+    home_calls_message,
     limit_message,
     overlap_message,
     progress_of,
@@ -101,8 +103,12 @@ def _horizon(schedule, moment: datetime, calendar=None) -> list[tuple[schedules.
     one for the held slots, whatever the number of days."""
     first, last = bookable_days(moment.astimezone(ALMATY).date())
     held = schedules.held_starts(schedule.doctor_id, first, last) if schedule is not None else set()
+    calls = schedules.home_call_windows(schedule.doctor_id, first, last) if schedule is not None else []
     return [
-        (day, [slot for slot in day.slots if slot.starts_at > moment and slot.starts_at not in held])
+        (
+            day,
+            [slot for slot in day.slots if slot.starts_at > moment and schedules.is_free(slot, held, calls)],
+        )
         for day in schedules.doctor_days(schedule, first, last, calendar=calendar)
     ]
 
@@ -125,10 +131,11 @@ def free_slots(doctor: StaffMember, day: date, *, moment: datetime | None = None
         return []
     schedule = schedules.schedule_of(doctor.id)
     held = schedules.held_starts(doctor.id, day, day)
+    calls = schedules.home_call_windows(doctor.id, day, day)
     return [
         slot
         for slot in schedules.doctor_day(schedule, day).slots
-        if slot.starts_at > moment and slot.starts_at not in held
+        if slot.starts_at > moment and schedules.is_free(slot, held, calls)
     ]
 
 
@@ -287,6 +294,9 @@ def checked_slot(doctor: StaffMember, starts_at: datetime, *, online: bool) -> s
         raise SlotNotOffered(DOCTOR_NOT_BOOKABLE_MESSAGE)
     doctor_day = schedules.doctor_day(schedule, day)
     slot = next((s for s in doctor_day.slots if s.starts_at == starts_at), None)
+    home = schedules.home_calls_at(doctor_day, doctor.id, starts_at, slot)
+    if home is not None:
+        raise HomeCallTime(home_calls_message(doctor, home))
     if slot is None:
         reason = day_state_reason(doctor, doctor_day)
         if doctor_day.state == "absent":

@@ -57,6 +57,12 @@ class DoctorAbsent(BookingError):
     code = "doctor_absent"
 
 
+class HomeCallTime(SlotNotOffered):
+    """The doctor makes home calls then: the plan's home-visit hours or a home call's window."""
+
+    code = "home_call_time"
+
+
 class BookingLimitReached(BookingError):
     code = "limit_reached"
 

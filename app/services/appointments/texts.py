@@ -24,8 +24,8 @@ NOT_ATTACHED_MESSAGE = _l(
     "registry desk."
 )
 NO_IDENTITY_DOCUMENT_MESSAGE = _l(
-    "Booking is refused: the identity document was not checked, which is a ground for refusal under the "
-    "regulation. Check the document and book again."
+    "Check the patient's identity document and tick the box that it was checked. Nothing is booked yet; "
+    "the chosen time and what you typed are kept."
 )
 SLOT_PASSED_MESSAGE = _l("This time has already passed. Please choose a later time.")
 DAY_PASSED_MESSAGE = _l("This day has already passed. Please choose another day.")
@@ -68,6 +68,18 @@ def call_the_desk_message():
         "registry desk: %(phone)s.",
         hours=int(change_cutoff().total_seconds() // 3600),
         phone=(clinic.phones if clinic else "") or "1414",
+    )
+
+
+def home_calls_message(doctor, span):
+    """The slot lies in the doctor's home-visit hours, or in the window of a home call given to them."""
+    return _l(
+        "%(doctor)s makes home calls from %(start)s to %(end)s on %(day)s and does not receive patients "
+        "at the clinic then. Please choose another time or another doctor.",
+        doctor=doctor.full_name,
+        start=format_time(span[0], "HH:mm"),
+        end=format_time(span[1], "HH:mm"),
+        day=format_date(span[0], "d MMMM"),
     )
 
 

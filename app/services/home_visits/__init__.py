@@ -94,6 +94,7 @@ from app.services.home_visits.territory import (
     TerritoryLine,
     district_for,
     parse_territory_line,
+    same_household,
     territory_match,
 )
 from app.services.home_visits.texts import (
@@ -195,6 +196,7 @@ __all__ = [
     "describe",
     "detect_red_flags",
     "district_for",
+    "same_household",
     "district_kinds_for",
     "doctor_hours",
     "doctor_options",

@@ -33,6 +33,7 @@ from app.services.home_visits.rules import (
     CallRefused,
     ChangeNotAllowed,
     DuplicateCall,
+    InvalidCall,
     TooManyCalls,
     calls_per_applicant_per_day,
     check_details,
@@ -49,7 +50,13 @@ from app.services.home_visits.texts import (
     duplicate_message,
     message_text,
 )
-from app.services.home_visits.windows import call_day_for, doctor_hours, doctor_options, visit_window
+from app.services.home_visits.windows import (
+    busy_times,
+    call_day_for,
+    doctor_hours,
+    doctor_options,
+    visit_window,
+)
 from app.services.requests import cancel as cancel_request
 from app.services.requests import create_request, record_step, refuse, transition
 
@@ -107,11 +114,16 @@ def call_doctor(
 ) -> HomeVisit:
     """Register a home call for `patient` and answer it when the rules allow; returns the HomeVisit.
 
+    At the desk an unticked "identity document checked" is InvalidCall on that field (a slip of the form,
+    nothing saved), never the regulation's refusal.
+
     Raises InvalidCall (nothing saved), DuplicateCall (nothing saved; `visit` is the existing call) or
     CallRefused (the refused call is saved in the journal). Otherwise the visit is "assigned" (doctor and
     window given), "unassigned" (the desk must assign within the deadline) or "waiting" (registry down).
     """
     check_details(details)
+    if channel == "desk" and not identity_document_checked:
+        raise InvalidCall(NO_IDENTITY_DOCUMENT_MESSAGE, field="identity_document_checked")
     moment = now()
     call_day = call_day_for(moment)
     red_flags = set(details.red_flags) | detect_red_flags(
@@ -173,9 +185,6 @@ def call_doctor(
         record_step(request, "red_flags", actor=actor, note=", ".join(sorted(red_flags)))
     if call_day.reason:
         record_step(request, "deferred", actor=actor, note=f"{call_day.reason}: {call_day.day.isoformat()}")
-    if channel == "desk" and not identity_document_checked:
-        _refuse(visit, "no_identity_document", actor=actor)
-        raise CallRefused(NO_IDENTITY_DOCUMENT_MESSAGE, visit=visit)
     if channel == "desk":
         record_step(request, "identity_document_checked", actor=actor)
     if attachment_state == "not_attached":
@@ -343,7 +352,20 @@ def assign_doctor(
             ),
             field="starts_at",
         )
-    window = visit_window(hours, now(), starts_at=starts_at)
+    busy = busy_times(doctor, visit.visit_day)
+    window = visit_window(hours, now(), starts_at=starts_at, busy=busy)
+    if window is None and busy and visit_window(hours, now(), starts_at=starts_at) is not None:
+        # Time is left in the day, but the doctor receives booked patients at the clinic then.
+        raise ChangeNotAllowed(
+            _l(
+                "%(doctor)s receives booked patients at the clinic at %(times)s on %(day)s, and a home call "
+                "cannot overlap them. Choose another start of the window or another doctor.",
+                doctor=doctor.full_name,
+                times=", ".join(format_time(start, "HH:mm") for start, _end in busy),
+                day=format_date(visit.visit_day, "d MMMM"),
+            ),
+            field="doctor" if starts_at is None else "starts_at",
+        )
     if window is None:
         raise ChangeNotAllowed(
             _l(

@@ -112,6 +112,11 @@ def normalised(address: str) -> str:
     return " ".join(_words(address))
 
 
+def same_household(address: str, other: str) -> bool:
+    """Whether two addresses name the same home (a family member's call may start from the caller's)."""
+    return bool(normalised(address)) and normalised(address) == normalised(other)
+
+
 _CITY_MARKERS = ("қ.", "қаласы", "г.", "город")
 
 

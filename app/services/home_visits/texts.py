@@ -87,8 +87,8 @@ NOT_ATTACHED_MESSAGE = _l(
     "cannot send its doctor. Call the clinic the patient is attached to; in an emergency call %(phone)s."
 )
 NO_IDENTITY_DOCUMENT_MESSAGE = _l(
-    "The call is refused without an identity document (regulation ground). Ask for the document, or take "
-    "the call by phone."
+    "Check the caller's identity document and tick the box that it was checked, or take the call as a "
+    "phone call. Nothing is saved yet; what you typed is kept."
 )
 WAITING_MESSAGE = _l(
     "The register of attached population is not answering right now. Your call %(number)s is saved with "

@@ -87,16 +87,19 @@ def home_visit_doctors() -> list[StaffMember]:
 
 
 def doctor_hours(doctor: StaffMember, day: date, calendar: WorkingCalendar | None = None):
-    """The doctor's working day (start, end), aware Almaty, or None when they do not work that day.
+    """The hours the doctor can go on calls (start, end), aware Almaty, or None when they cannot that day.
 
-    From the weekly plan and its exceptions when the doctor has one (sick day, leave and training take the
-    day or part of it away); the clinic's hours of that day otherwise.
+    The home-visit hours of the weekly plan when it names them for that day; else the doctor's working day
+    from the plan and its exceptions (sick day, leave and training take the day or part of it away); the
+    clinic's hours of that day for a doctor without a plan. Bookings inside these hours are `busy_times`.
     """
     calendar = calendar or get_calendar()
     schedule = schedules.schedule_of(doctor.id)
     if schedule is None:
         return calendar.hours_on(day)
     doctor_day = schedules.doctor_day(schedule, day, calendar=calendar)
+    if doctor_day.home_hours:
+        return doctor_day.home_hours[0][0], doctor_day.home_hours[-1][1]
     if not doctor_day.slots:
         return None
     return (
@@ -105,23 +108,34 @@ def doctor_hours(doctor: StaffMember, day: date, calendar: WorkingCalendar | Non
     )
 
 
+def busy_times(doctor: StaffMember, day: date) -> list[tuple[datetime, datetime]]:
+    """When the doctor receives booked patients at the clinic on `day`: a home-call window never covers it."""
+    return schedules.held_spans(doctor.id, day)
+
+
 def _next_full_hour(moment: datetime) -> datetime:
     local = moment.astimezone(ALMATY)
     rounded = local.replace(minute=0, second=0, microsecond=0)
     return rounded if rounded == local else rounded + timedelta(hours=1)
 
 
-def visit_window(hours, moment: datetime, *, starts_at: datetime | None = None):
-    """The next window of the doctor's day: from the next full hour (or `starts_at`), WINDOW long, never past
-    the end of the day. None when less than MIN_WINDOW of the day is left."""
+def visit_window(hours, moment: datetime, *, starts_at: datetime | None = None, busy=()):
+    """The next window of the doctor's day: from the next full hour (or exactly `starts_at`), WINDOW long,
+    never past the end of the day and never over a booking in `busy` (it ends where the next booking starts,
+    or starts at a later full hour after it). None when no MIN_WINDOW free of bookings is left."""
     if hours is None:
         return None
     day_start, day_end = hours
     start = max(day_start, starts_at or _next_full_hour(moment))
-    end = min(start + window_length(), day_end)
-    if end - start < MIN_WINDOW:
-        return None
-    return start, end
+    while start + MIN_WINDOW <= day_end:
+        if not any(b_start <= start < b_end for b_start, b_end in busy):
+            end = min([start + window_length(), day_end] + [b for b, _ in busy if b > start])
+            if end - start >= MIN_WINDOW:
+                return start, end
+        if starts_at is not None:
+            return None
+        start = _next_full_hour(start + timedelta(minutes=1))
+    return None
 
 
 def window_starts(hours, moment: datetime | None = None) -> list[datetime]:
@@ -175,7 +189,7 @@ def doctor_options(visit_day: date, district: District | None, kinds, moment: da
         if not is_district_doctor and (speciality is None or speciality.district_kind not in kinds):
             continue
         hours = doctor_hours(doctor, visit_day, calendar)
-        window = visit_window(hours, moment)
+        window = visit_window(hours, moment, busy=busy_times(doctor, visit_day) if hours else ())
         if window is None:
             continue
         options.append(

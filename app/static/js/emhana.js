@@ -67,8 +67,30 @@ document.addEventListener("submit", (event) => {
   // The kiosk's printer: data-print prints a talon or receipt on 80 mm paper, data-print="a4" a form on A4
   // (the print CSS picks the page size).
   document.addEventListener("click", (event) => {
+    const pdf = event.target.closest && event.target.closest("[data-print-pdf]");
+    if (pdf) { printDocument(pdf.dataset.printPdf); return; }
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
+
+  // data-print-pdf="<url>" prints an issued document itself (the booking talon with the clinic, its number
+  // and QR code), not the page: the PDF is loaded into a frame of its own, out of sight, and that frame is
+  // printed. Nothing is downloaded to the lobby machine's disk.
+  function printDocument(url) {
+    const old = document.getElementById("print-frame");
+    if (old) old.remove();
+    const frame = document.createElement("iframe");
+    frame.id = "print-frame";
+    frame.className = "print-frame";
+    frame.title = "print";
+    frame.setAttribute("aria-hidden", "true");
+    frame.tabIndex = -1;
+    frame.addEventListener("load", () => {
+      frame.contentWindow.focus();
+      frame.contentWindow.print();
+    }, { once: true });
+    frame.src = url;
+    document.body.appendChild(frame);
+  }
 
   // On-screen numeric keypad for IIN, code and phone fields: no keyboard at the kiosk (text fields get the
   // on-screen keyboard of kiosk-keyboard.js).
