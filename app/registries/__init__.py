@@ -19,6 +19,7 @@ import time
 
 from flask import current_app
 
+from app.extensions import db
 from app.registries.contract import (
     REGISTERS,
     Attachment,
@@ -32,6 +33,7 @@ from app.registries.contract import (
 )
 from app.registries.http import HttpRegistry
 from app.registries.local import LocalRegistry
+from app.registries.shared import DatabaseState, SharedCacheVersion, SharedCircuit
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ def _build(settings: tuple) -> NationalRegistry:
         return LocalRegistry(source=settings[1] or None)
     if backend == "http":
         url, token, connect, read, retries, backoff, failures, cooldown, cache = settings[1:]
+        # Every process and host shares the circuit and the cache's version (app/registries/shared.py).
+        state = DatabaseState(lambda: db.engine)
         return HttpRegistry(
             url,
             token,
@@ -88,6 +92,8 @@ def _build(settings: tuple) -> NationalRegistry:
             circuit_failures=failures,
             circuit_cooldown=cooldown,
             cache_seconds=cache,
+            shared_circuit=SharedCircuit(state, "registry"),
+            shared_cache_version=SharedCacheVersion(state, "registry"),
         )
     raise ValueError(f"REGISTRY_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
 

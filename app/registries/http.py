@@ -13,6 +13,9 @@ What it promises services (the contract), whatever the network does:
 - after `circuit_failures` failed calls in a row the circuit opens: calls fail at once for
   `circuit_cooldown` seconds, then one trial call decides whether it closes again.
 - successful reads are cached for `cache_seconds`; a write drops the person's cached answers.
+- with `shared` (app.registries.shared, set up by get_registry()), the circuit and the cache's version live
+  in the database: a failure counts for every process and host, and a write in one process empties every
+  process's cache before its next read (an attachment is never shown stale by another worker).
 """
 
 import logging
@@ -43,18 +46,40 @@ RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 class CircuitBreaker:
     """closed -> (N failures in a row) -> open -> (cooldown) -> half_open -> one trial -> closed | open."""
 
-    def __init__(self, failure_threshold: int, cooldown: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        failure_threshold: int,
+        cooldown: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        shared=None,
+    ):
         self.failure_threshold = max(1, failure_threshold)
         self.cooldown = cooldown
-        self._clock = clock
+        # Shared between processes (app.registries.shared.SharedCircuit): on its wall clock, read before each
+        # decision and written after each change. The half-open trial stays one per process.
+        self._shared = shared
+        self._clock = shared.clock if shared is not None else clock
         self._lock = threading.Lock()
         self._failures = 0
         self._opened_at: float | None = None
         self._trial_running = False
 
+    def _pull(self) -> None:
+        if self._shared is None:
+            return
+        loaded = self._shared.load()
+        if loaded is not None:
+            self._failures, self._opened_at = loaded
+
+    def _push(self) -> None:
+        if self._shared is not None:
+            self._shared.save(self._failures, self._opened_at)
+
     @property
     def state(self) -> str:
         with self._lock:
+            self._pull()
             return self._state()
 
     def _state(self) -> str:
@@ -66,6 +91,7 @@ class CircuitBreaker:
 
     def seconds_until_trial(self) -> float:
         with self._lock:
+            self._pull()
             if self._opened_at is None:
                 return 0.0
             return max(0.0, self.cooldown - (self._clock() - self._opened_at))
@@ -73,6 +99,7 @@ class CircuitBreaker:
     def allow(self) -> bool:
         """May a call go out now? In half-open state only one trial call at a time."""
         with self._lock:
+            self._pull()
             state = self._state()
             if state == "closed":
                 return True
@@ -88,14 +115,19 @@ class CircuitBreaker:
 
     def record_success(self) -> None:
         with self._lock:
+            self._pull()
+            changed = self._failures != 0 or self._opened_at is not None
             if self._opened_at is not None:
                 log.info("registry gateway: circuit closed again")
             self._failures = 0
             self._opened_at = None
             self._trial_running = False
+            if changed:
+                self._push()
 
     def record_failure(self) -> None:
         with self._lock:
+            self._pull()
             self._failures += 1
             reopening = self._trial_running and self._opened_at is not None
             self._trial_running = False
@@ -107,21 +139,51 @@ class CircuitBreaker:
                         self._failures,
                     )
                 self._opened_at = self._clock()
+            self._push()
 
 
 class TtlCache:
     """A small thread-safe cache of recent answers; entries expire after `seconds`."""
 
-    def __init__(self, seconds: float, max_entries: int = 2048, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        seconds: float,
+        max_entries: int = 2048,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        shared_version=None,
+    ):
         self.seconds = seconds
         self.max_entries = max_entries
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+        # app.registries.shared.SharedCacheVersion: another process's write empties this cache too.
+        self._shared_version = shared_version
+        self._seen_version: int | None = None
+
+    def sync(self) -> None:
+        """Drop everything when another process wrote since the last look (a database read per call)."""
+        if self._shared_version is None or self.seconds <= 0:
+            return
+        version = self._shared_version.current()
+        with self._lock:
+            if version is None:  # the database cannot say: cache nothing rather than serve something stale
+                self._entries.clear()
+                self._seen_version = None
+            elif version != self._seen_version:
+                self._entries.clear()
+                self._seen_version = version
+
+    def written(self) -> None:
+        """This process wrote: tell every other process's cache."""
+        if self._shared_version is not None:
+            self._shared_version.bump()
 
     def get(self, key: tuple):
         if self.seconds <= 0:
             return None
+        self.sync()
         with self._lock:
             hit = self._entries.get(key)
             if hit is None:
@@ -136,6 +198,8 @@ class TtlCache:
         if self.seconds <= 0:
             return
         with self._lock:
+            if self._shared_version is not None and self._seen_version is None:
+                return
             self._entries[key] = (self._clock() + self.seconds, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
@@ -167,14 +231,16 @@ class HttpRegistry:
         circuit_cooldown: float = 30.0,
         cache_seconds: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
+        shared_circuit=None,
+        shared_cache_version=None,
     ):
         self.base_url = (base_url or "").rstrip("/")
         self._token = token or ""
         self.timeout = (float(connect_timeout), float(read_timeout))
         self.retries = max(0, int(retries))
         self.backoff = float(backoff)
-        self.breaker = CircuitBreaker(int(circuit_failures), float(circuit_cooldown))
-        self.cache = TtlCache(float(cache_seconds))
+        self.breaker = CircuitBreaker(int(circuit_failures), float(circuit_cooldown), shared=shared_circuit)
+        self.cache = TtlCache(float(cache_seconds), shared_version=shared_cache_version)
         self._sleep = sleep
         # requests.Session is not documented as thread-safe; one per thread keeps keep-alive without sharing.
         self._local = threading.local()
@@ -207,13 +273,19 @@ class HttpRegistry:
             "free_choice": bool(free_choice),
         }
         self.cache.drop_person(iin)
-        data = self._call("PUT", f"/persons/{iin}/attachment", "attach", json=body, attempts=1)
+        try:
+            data = self._call("PUT", f"/persons/{iin}/attachment", "attach", json=body, attempts=1)
+        finally:
+            self.cache.written()  # after the gateway changed: no process re-reads the old answer after this
         return self._accept(lambda: _attachment(data, iin), "attach")
 
     def detach(self, iin: str, clinic_code: str, on_date: date) -> Attachment:
         body = {"clinic_code": clinic_code, "on_date": on_date.isoformat()}
         self.cache.drop_person(iin)
-        data = self._call("POST", f"/persons/{iin}/attachment/detach", "detach", json=body, attempts=1)
+        try:
+            data = self._call("POST", f"/persons/{iin}/attachment/detach", "detach", json=body, attempts=1)
+        finally:
+            self.cache.written()  # after the gateway changed: no process re-reads the old answer after this
         return self._accept(lambda: _attachment(data, iin), "detach")
 
     def check_connection(self, *, force: bool = False) -> None:
