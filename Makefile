@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 
 .PHONY: run test setup lint translations translations-update db-upgrade test-postgres clean \
-	lock install-production wheels install-offline
+	lock install-production wheels install-offline test-cluster
 
 $(VENV)/.installed: pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh app
@@ -50,6 +50,11 @@ test: setup node_modules/.installed
 test-postgres: setup
 	scripts/system-deps.sh postgres
 	scripts/with-test-postgres.sh $(PY) -m pytest -m "not browser"
+
+# Several app processes on loopback (docs/scaling.md): a PostgreSQL primary with a streaming standby, two
+# gunicorn instances behind nginx; sign-in across processes, racing bookings, a killed process, a failover.
+test-cluster: setup
+	scripts/cluster-test.sh
 
 # ---- a clinic's server (README, "Running it at a clinic") ----------------------------------------------
 WHEELS ?= wheels
