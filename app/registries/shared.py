@@ -19,12 +19,12 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from app.core.clock import now
 from app.models import SharedState
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class DatabaseState:
     def write(self, key: str, value: dict) -> int | None:
         """Store `value` under `key` and bump its version; the new version, or None on a database error."""
         text = json.dumps(value, sort_keys=True)
-        moment = datetime.now(UTC).replace(tzinfo=None)
+        moment = now()
         for _ in range(2):
             try:
                 with self._engine().begin() as connection:
