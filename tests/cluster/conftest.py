@@ -10,7 +10,7 @@ import pytest
 
 from tests.cluster.harness import APP_PORTS, PRIMARY_PORT, PYTHON, ROOT, Cluster
 
-PATIENTS = 420  # 200 for the race, 150 for the kill, the rest for the failover
+PATIENTS = 310  # 200 for the race, 100 for the kill, the rest for the failover; the last signs in
 
 
 def pytest_collection_modifyitems(config, items):
