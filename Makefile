@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 
 .PHONY: run test setup setup-dev lint translations translations-update db-upgrade test-postgres clean \
-	lock install-production wheels install-offline
+	lock install-production wheels install-offline test-cluster
 
 # Running needs only the production lock (requirements/production.txt, every file checked against its hash);
 # the tests and tools add requirements/development.txt (pytest, ruff, playwright ...) on top of it.
@@ -60,6 +60,11 @@ test: setup-dev node_modules/.installed
 test-postgres: setup-dev
 	scripts/system-deps.sh postgres
 	scripts/with-test-postgres.sh $(PY) -m pytest -m "not browser"
+
+# Several app processes on loopback (docs/scaling.md): a PostgreSQL primary with a streaming standby, two
+# gunicorn instances behind nginx; sign-in across processes, racing bookings, a killed process, a failover.
+test-cluster: setup-dev
+	scripts/cluster-test.sh
 
 # ---- a clinic's server (README, "Running it at a clinic") ----------------------------------------------
 WHEELS ?= wheels

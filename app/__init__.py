@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import configure_mappers
 
-from app import auth, channels, cli, errors, input_guard, notify, security, sessions, templating
+from app import auth, channels, cli, errors, input_guard, notify, reconnect, security, sessions, templating
 from app.blueprints import BLUEPRINTS
 from app.config import PROJECT_ROOT, DefaultConfig
 from app.core import i18n
@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     channels.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    reconnect.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
     app.after_request(_commit_or_roll_back)

@@ -128,6 +128,9 @@ class DefaultConfig:
     # Files brought to the desk (app/services/uploads.py): where they are kept (empty: <instance>/uploads,
     # outside the static folder) and the largest file accepted.
     INSTANCE_UPLOADS = ""
+    # "disk" (INSTANCE_UPLOADS) or "database" (app/services/file_store.py, seen by every host); empty: the
+    # database when HOSTS > 1, else the disk.
+    UPLOAD_STORAGE = ""
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     # Attachment applications (app/services/attachment/rules.py): the decision queue flags an open application
     # this long before its deadline (one working day).
@@ -137,6 +140,14 @@ class DefaultConfig:
     # words of old SMS (the outbox rows themselves stay).
     RETAIN_ONE_TIME_CODES = timedelta(days=30)
     RETAIN_SMS_TEXTS = timedelta(days=180)
+
+    # How many machines run app processes against the one database (docs/scaling.md). Above 1 the app refuses
+    # to start without a SECRET_KEY from the configuration (each machine would otherwise make its own, and a
+    # session begun on one would be refused by the next) or on SQLite, and keeps uploads in the database.
+    HOSTS = 1
+    # After a lost database connection (a failover), how many times a read-only request (GET, HEAD) is run
+    # again on a fresh connection before the user sees "please try again" (app/reconnect.py).
+    DATABASE_READ_RETRIES = 1
 
     # Logging (app/ops/logs.py): to stderr (the journal under systemd); "json" for one JSON object a line.
     LOG_LEVEL = "INFO"

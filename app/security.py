@@ -44,8 +44,14 @@ class PublicAddressMissing(RuntimeError):
     """A production configuration without the site's absolute address."""
 
 
+class SeveralHostsMisconfigured(RuntimeError):
+    """HOSTS > 1 with state that would stay on one machine."""
+
+
 def check_configuration(config) -> None:
-    """Refuse a production configuration whose links would take the Host header (when the app is built)."""
+    """Refuse a production configuration whose links would take the Host header, and a configuration of
+    several hosts that would keep state on one of them (when the app is built)."""
+    _check_several_hosts(config)
     if not config.get("PRODUCTION"):
         return
     address = urlsplit(str(config.get("PUBLIC_BASE_URL") or "").strip())
@@ -86,3 +92,31 @@ def _shows_a_person() -> bool:
     if current_user.is_authenticated:
         return True
     return any(key.endswith("_iin") and value for key, value in session.items())
+
+
+def _check_several_hosts(config) -> None:
+    """HOSTS > 1 (docs/scaling.md): every host must sign sessions and codes with the same key, and share one
+    database that is not a file on one of them."""
+    try:
+        hosts = int(config.get("HOSTS") or 1)
+    except (TypeError, ValueError):
+        raise SeveralHostsMisconfigured(f"HOSTS must be a number, not {config.get('HOSTS')!r}") from None
+    if hosts <= 1:
+        return
+    if not str(config.get("SECRET_KEY") or "").strip():
+        raise SeveralHostsMisconfigured(
+            f"HOSTS is {hosts} but no SECRET_KEY is configured: each host would generate its own, and a "
+            "session or one-time code made on one would be refused by the others. Set the same SECRET_KEY "
+            "on every host (e.g. SECRET_KEY=... in /etc/emhana/env)."
+        )
+    database = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not database.startswith(("postgres://", "postgresql")):
+        raise SeveralHostsMisconfigured(
+            f"HOSTS is {hosts} but DATABASE_URL is not PostgreSQL: a SQLite file lives on one machine. "
+            "Set DATABASE_URL=postgresql://... on every host."
+        )
+    if str(config.get("UPLOAD_STORAGE") or "").strip().lower() == "disk":
+        raise SeveralHostsMisconfigured(
+            f"HOSTS is {hosts} but UPLOAD_STORAGE is disk: a scan taken on one host could not be opened on "
+            "another. Leave UPLOAD_STORAGE empty (the database)."
+        )

@@ -4,6 +4,7 @@
 #   postgres  a PostgreSQL server for the PostgreSQL test pass (its client tools come with it)
 #   postgres-client  pg_dump and pg_restore, for `flask backup`/`restore` of a PostgreSQL database
 #   browser   Debian's chromium for the real-browser tests
+#   nginx     nginx, for the loopback cluster test (scripts/cluster-test.sh: two app processes behind it)
 set -euo pipefail
 profile=${1:-app}
 missing=()
@@ -25,6 +26,9 @@ case "$profile" in
     ;;
   postgres-client)
     { have_pg_tool pg_dump && have_pg_tool pg_restore; } || missing+=(postgresql-client)
+    ;;
+  nginx)
+    { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing+=(nginx)
     ;;
   browser)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)

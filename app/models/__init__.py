@@ -24,6 +24,7 @@ from app.models.referrals import HospitalReferral
 from app.models.registry import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.requests import RequestCounter, RequestEvent, ServiceRequest
 from app.models.session import WebSession
+from app.models.shared_state import SharedState, StoredFile
 from app.models.signed_documents import InpatientExtract, PhcCertificate
 from app.models.signoff import ClinicModule, Signature, Signoff
 from app.models.staff import StaffMember, StaffRole
@@ -81,6 +82,8 @@ __all__ = [
     "SurveyResponse",
     "UrgentCall",
     "WebSession",
+    "SharedState",
+    "StoredFile",
     "CommissionDecision",
     "Trainee",
     "TrainingCohort",

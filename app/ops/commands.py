@@ -16,6 +16,7 @@ from app.demo import seed
 from app.extensions import db
 from app.ops import backup as backups
 from app.ops import logs
+from app.ops.migration_lock import migration_lock
 from app.ops.purge import purge
 from app.services import sms
 
@@ -70,7 +71,13 @@ def restore_command(archive, yes):
 @click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @with_appcontext
 def upgrade_command(backup_dir):
-    """Back up, then migrate the database to this version's schema. A failed backup migrates nothing."""
+    """Back up, then migrate the database to this version's schema. A failed backup migrates nothing.
+    Several hosts may run it at once: one migrates, the others wait for it (app/ops/migration_lock.py)."""
+    with migration_lock(db.engine, fallback_folder=Path(current_app.instance_path)):
+        _upgrade(backup_dir)
+
+
+def _upgrade(backup_dir) -> None:
     before = backups.current_revision()
     head = backups.revisions().head
     if before == head:

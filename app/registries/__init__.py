@@ -19,6 +19,7 @@ import time
 
 from flask import current_app
 
+from app.extensions import db
 from app.registries.contract import (
     REGISTERS,
     Attachment,
@@ -32,6 +33,7 @@ from app.registries.contract import (
 )
 from app.registries.http import HttpRegistry
 from app.registries.local import LocalRegistry
+from app.registries.shared import DatabaseState, SharedCacheVersion, SharedCircuit
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +79,11 @@ def _build(settings: tuple) -> NationalRegistry:
     if backend == "local":
         return LocalRegistry(source=settings[1] or None)
     if backend == "http":
-        url, token, connect, read, retries, backoff, failures, cooldown, cache = settings[1:]
+        url, token, connect, read, retries, backoff, failures, cooldown, cache, shared = settings[1:]
+        # On PostgreSQL every process and host shares the circuit and the cache's version
+        # (app/registries/shared.py). Not on SQLite: its one writer at a time would make the shared write
+        # wait for the request's own open transaction (one machine only; each process keeps its own state).
+        state = DatabaseState(lambda: db.engine)
         return HttpRegistry(
             url,
             token,
@@ -88,6 +94,8 @@ def _build(settings: tuple) -> NationalRegistry:
             circuit_failures=failures,
             circuit_cooldown=cooldown,
             cache_seconds=cache,
+            shared_circuit=SharedCircuit(state, "registry") if shared else None,
+            shared_cache_version=SharedCacheVersion(state, "registry") if shared else None,
         )
     raise ValueError(f"REGISTRY_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
 
@@ -97,6 +105,8 @@ def get_registry() -> NationalRegistry:
     shared by every request of the process; a change of settings (tests do it) builds a new one."""
     app = current_app._get_current_object()
     settings = _settings(app.config)
+    if settings[0] == "http":
+        settings = (*settings, db.engine.dialect.name == "postgresql")
     held = app.extensions.get(_EXTENSION_KEY)
     if held is None or held[0] != settings:
         held = (settings, _build(settings))

@@ -19,8 +19,8 @@ What it promises the adapters, whatever the network does:
 
 The breaker's state is behind the small `Breaker` interface (`allow`, `record_success`, `record_failure`,
 plus `force_trial`, `seconds_until_trial` and `state` for admins' checks and health reports):
-`CircuitBreaker` keeps it in this process; another implementation (its state shared by several processes or
-machines) can be passed to the client instead.
+`CircuitBreaker` keeps it in this process, or, given `shared` (app.registries.shared.SharedCircuit), in the
+database, where a failure counts for every process and host (docs/scaling.md).
 """
 
 import logging
@@ -58,7 +58,7 @@ class Breaker(Protocol):
 
 class CircuitBreaker:
     """closed -> (N failures in a row) -> open -> (cooldown) -> half_open -> one trial -> closed | open.
-    The state is this process's (each gunicorn worker has its own)."""
+    The state is this process's (each gunicorn worker has its own) unless it is `shared`."""
 
     def __init__(
         self,
@@ -67,19 +67,35 @@ class CircuitBreaker:
         clock: Callable[[], float] = time.monotonic,
         *,
         name: str = "registry gateway",
+        shared=None,
     ):
         self.failure_threshold = max(1, failure_threshold)
         self.cooldown = cooldown
         self.name = name
-        self._clock = clock
+        # Shared between processes (app.registries.shared.SharedCircuit): on its wall clock, read before each
+        # decision and written after each change. The half-open trial stays one per process.
+        self._shared = shared
+        self._clock = shared.clock if shared is not None else clock
         self._lock = threading.Lock()
         self._failures = 0
         self._opened_at: float | None = None
         self._trial_running = False
 
+    def _pull(self) -> None:
+        if self._shared is None:
+            return
+        loaded = self._shared.load()
+        if loaded is not None:
+            self._failures, self._opened_at = loaded
+
+    def _push(self) -> None:
+        if self._shared is not None:
+            self._shared.save(self._failures, self._opened_at)
+
     @property
     def state(self) -> str:
         with self._lock:
+            self._pull()
             return self._state()
 
     def _state(self) -> str:
@@ -91,12 +107,14 @@ class CircuitBreaker:
 
     def seconds_until_trial(self) -> float:
         with self._lock:
+            self._pull()
             if self._opened_at is None:
                 return 0.0
             return max(0.0, self.cooldown - (self._clock() - self._opened_at))
 
     def allow(self) -> bool:
         with self._lock:
+            self._pull()
             state = self._state()
             if state == "closed":
                 return True
@@ -111,14 +129,19 @@ class CircuitBreaker:
 
     def record_success(self) -> None:
         with self._lock:
+            self._pull()
+            changed = self._failures != 0 or self._opened_at is not None
             if self._opened_at is not None:
                 log.info("%s: circuit closed again", self.name)
             self._failures = 0
             self._opened_at = None
             self._trial_running = False
+            if changed:
+                self._push()
 
     def record_failure(self) -> None:
         with self._lock:
+            self._pull()
             self._failures += 1
             reopening = self._trial_running and self._opened_at is not None
             self._trial_running = False
@@ -131,6 +154,7 @@ class CircuitBreaker:
                         self._failures,
                     )
                 self._opened_at = self._clock()
+            self._push()
 
 
 class _Retryable(Exception):

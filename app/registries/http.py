@@ -13,6 +13,10 @@ What it promises services (the contract), whatever the network does:
 - after `circuit_failures` failed calls in a row the circuit opens: calls fail at once for
   `circuit_cooldown` seconds, then one trial call decides whether it closes again.
 - successful reads are cached for `cache_seconds`; a write drops the person's cached answers.
+- with `shared_circuit` and `shared_cache_version` (app.registries.shared, set up by get_registry()), the
+  circuit and the cache's version live in the database: a failure counts for every process and host, and a
+  write in one process empties every process's cache before its next read (an attachment is never shown stale
+  by another worker).
 The transport (timeouts, retries, the circuit breaker, logging outages) is the shared outside-service client,
 app.registries.client; this module says what the registry's answers mean.
 """
@@ -42,16 +46,45 @@ __all__ = ["CircuitBreaker", "HttpRegistry", "TtlCache"]
 class TtlCache:
     """A small thread-safe cache of recent answers; entries expire after `seconds`."""
 
-    def __init__(self, seconds: float, max_entries: int = 2048, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        seconds: float,
+        max_entries: int = 2048,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        shared_version=None,
+    ):
         self.seconds = seconds
         self.max_entries = max_entries
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+        # app.registries.shared.SharedCacheVersion: another process's write empties this cache too.
+        self._shared_version = shared_version
+        self._seen_version: int | None = None
+
+    def sync(self) -> None:
+        """Drop everything when another process wrote since the last look (a database read per call)."""
+        if self._shared_version is None or self.seconds <= 0:
+            return
+        version = self._shared_version.current()
+        with self._lock:
+            if version is None:  # the database cannot say: cache nothing rather than serve something stale
+                self._entries.clear()
+                self._seen_version = None
+            elif version != self._seen_version:
+                self._entries.clear()
+                self._seen_version = version
+
+    def written(self) -> None:
+        """This process wrote: tell every other process's cache."""
+        if self._shared_version is not None:
+            self._shared_version.bump()
 
     def get(self, key: tuple):
         if self.seconds <= 0:
             return None
+        self.sync()
         with self._lock:
             hit = self._entries.get(key)
             if hit is None:
@@ -66,6 +99,8 @@ class TtlCache:
         if self.seconds <= 0:
             return
         with self._lock:
+            if self._shared_version is not None and self._seen_version is None:
+                return
             self._entries[key] = (self._clock() + self.seconds, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
@@ -98,7 +133,13 @@ class HttpRegistry:
         cache_seconds: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
         breaker: Breaker | None = None,
+        shared_circuit=None,
+        shared_cache_version=None,
     ):
+        if breaker is None and shared_circuit is not None:
+            breaker = CircuitBreaker(
+                int(circuit_failures), float(circuit_cooldown), name="registry gateway", shared=shared_circuit
+            )
         self.client = JsonServiceClient(
             "registry gateway",
             base_url,
@@ -117,7 +158,7 @@ class HttpRegistry:
             circuit_cooldown=circuit_cooldown,
             sleep=sleep,
         )
-        self.cache = TtlCache(float(cache_seconds))
+        self.cache = TtlCache(float(cache_seconds), shared_version=shared_cache_version)
 
     @property
     def breaker(self) -> Breaker:
@@ -155,13 +196,19 @@ class HttpRegistry:
             "free_choice": bool(free_choice),
         }
         self.cache.drop_person(iin)
-        data = self.client.call("PUT", f"/persons/{iin}/attachment", "attach", json=body)
+        try:
+            data = self.client.call("PUT", f"/persons/{iin}/attachment", "attach", json=body)
+        finally:
+            self.cache.written()  # after the gateway changed: no process re-reads the old answer after this
         return self.client.accept(lambda: _attachment(data, iin), "attach")
 
     def detach(self, iin: str, clinic_code: str, on_date: date) -> Attachment:
         body = {"clinic_code": clinic_code, "on_date": on_date.isoformat()}
         self.cache.drop_person(iin)
-        data = self.client.call("POST", f"/persons/{iin}/attachment/detach", "detach", json=body)
+        try:
+            data = self.client.call("POST", f"/persons/{iin}/attachment/detach", "detach", json=body)
+        finally:
+            self.cache.written()  # after the gateway changed: no process re-reads the old answer after this
         return self.client.accept(lambda: _attachment(data, iin), "detach")
 
     def check_connection(self, *, force: bool = False) -> None:

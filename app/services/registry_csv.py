@@ -16,14 +16,11 @@ all rows or (only when asked) just the valid ones, in bulk, so 10,000 people tak
 
 import csv
 import io
-import json
 import logging
 import re
 import secrets
-import time
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select, update
@@ -34,6 +31,7 @@ from app.core.inputs import clean_text, to_day, to_int
 from app.extensions import db
 from app.models import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.registry import REGISTER_CODES, name_key
+from app.services import file_store
 from app.services.local_registry import PersonRecord, normalise_phone
 
 log = logging.getLogger(__name__)
@@ -518,47 +516,36 @@ def _replace_register(code: str, preview: ImportPreview, ids: dict[str, int], pe
 
 
 # -- uploads awaiting the admin's confirmation ----------------------------------------------------------
-def save_upload(directory: Path, data: bytes, *, staff_id: int, filename: str) -> str:
+# Kept in the database (app.services.file_store), not on one machine's disk: the preview and the confirmation
+# may be served by two different app processes or hosts (docs/scaling.md).
+UPLOAD_PURPOSE = "registry_import"
+UPLOAD_LIFETIME = timedelta(hours=24)
+
+
+def save_upload(data: bytes, *, staff_id: int, filename: str) -> str:
     """Keep an uploaded file between its preview and the admin's decision; returns its token."""
-    directory.mkdir(parents=True, exist_ok=True)
+    # Uploads nobody confirmed hold personal data: they do not stay around.
+    file_store.prune(UPLOAD_PURPOSE, older_than=UPLOAD_LIFETIME)
     token = secrets.token_urlsafe(24)
-    (directory / f"{token}.csv").write_bytes(data)
-    meta = {"staff_id": staff_id, "filename": filename[:200], "uploaded_at": now().isoformat()}
-    (directory / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
-    _remove_stale_uploads(directory)
+    file_store.put(
+        UPLOAD_PURPOSE, data, name=token, content_type="text/csv", owner_staff_id=staff_id, label=filename
+    )
     return token
 
 
-def load_upload(directory: Path, token: str, *, staff_id: int) -> tuple[bytes, str] | None:
+def load_upload(token: str, *, staff_id: int) -> tuple[bytes, str] | None:
     """The file and its name, or None for an unknown token or another admin's upload."""
     if not _TOKEN.match(token or ""):
         return None
-    data_path, meta_path = directory / f"{token}.csv", directory / f"{token}.json"
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("staff_id") != staff_id:
-            return None
-        return data_path.read_bytes(), meta.get("filename", "")
-    except (OSError, ValueError):
+    stored = file_store.get(token, purpose=UPLOAD_PURPOSE)
+    if stored is None or stored.owner_staff_id != staff_id:
         return None
+    return stored.data, stored.label
 
 
-def discard_upload(directory: Path, token: str) -> None:
+def discard_upload(token: str) -> None:
     if _TOKEN.match(token or ""):
-        for suffix in (".csv", ".json"):
-            (directory / f"{token}{suffix}").unlink(missing_ok=True)
-
-
-def _remove_stale_uploads(directory: Path, max_age_seconds: int = 24 * 3600) -> None:
-    """Uploads nobody confirmed hold personal data: they do not stay around."""
-    # File ages are wall-clock facts of the disk, not domain time: compare with the real clock, not now().
-    limit = time.time() - max_age_seconds
-    for path in directory.glob("*.*"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
+        file_store.remove(token, purpose=UPLOAD_PURPOSE)
 
 
 def problems_csv(preview: ImportPreview) -> str:

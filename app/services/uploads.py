@@ -10,8 +10,11 @@
   file may start like a web page (a page that begins with "%PDF-" is still a page to a browser sniffing it).
 - At most UPLOAD_MAX_BYTES (10 MB by default) per file, counted while reading, so an oversized file is never
   held whole in memory.
-- Stored under INSTANCE_UPLOADS (default <instance>/uploads), outside the static folder, under a random
-  name, readable by the app's user only; served to staff only, through their own audited routes.
+- Stored under a random name, served to staff only, through their own audited routes. Where: UPLOAD_STORAGE
+  "disk" keeps them under INSTANCE_UPLOADS (default <instance>/uploads), outside the static folder, readable
+  by the app's user only; "database" keeps them in the database (app.services.file_store), which every app
+  process on every host sees. Empty (the default) means "database" when HOSTS > 1, else "disk".
+  `read()` finds a file wherever it was stored, so switching the setting loses no earlier file.
 """
 
 import hashlib
@@ -25,6 +28,8 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+
+from app.services import file_store
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,20 @@ class StoredUpload:
     content_type: str
     size: int
     sha256: str
+
+
+STORAGES = ("disk", "database")
+
+
+def storage(config=None) -> str:
+    """Where new files go: UPLOAD_STORAGE, or by default the database as soon as several hosts serve."""
+    config = config if config is not None else current_app.config
+    chosen = str(config.get("UPLOAD_STORAGE") or "").strip().lower()
+    if not chosen:
+        return "database" if int(config.get("HOSTS") or 1) > 1 else "disk"
+    if chosen not in STORAGES:
+        raise ValueError(f"UPLOAD_STORAGE must be one of {', '.join(STORAGES)}, not {chosen!r}")
+    return chosen
 
 
 def uploads_dir() -> Path:
@@ -128,14 +147,11 @@ def _is_whole(content_type: str, data: bytes) -> bool:
 
 
 def save(upload: CheckedUpload) -> StoredUpload:
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     stored_name = secrets.token_urlsafe(24) + upload.extension
-    path = folder / stored_name
-    # O_EXCL: a (practically impossible) name clash fails instead of overwriting someone else's file.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(upload.data)
+    if storage() == "database":
+        file_store.put("upload", upload.data, name=stored_name, content_type=upload.content_type)
+    else:
+        _write_to_disk(stored_name, upload.data)
     log.info("upload stored as %s (%s, %d bytes)", stored_name, upload.content_type, len(upload.data))
     return StoredUpload(
         stored_name=stored_name,
@@ -146,6 +162,16 @@ def save(upload: CheckedUpload) -> StoredUpload:
     )
 
 
+def _write_to_disk(stored_name: str, data: bytes) -> None:
+    folder = uploads_dir()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / stored_name
+    # O_EXCL: a (practically impossible) name clash fails instead of overwriting someone else's file.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+
+
 def path_of(stored_name: str) -> Path | None:
     """The file behind a stored name, or None when the name is not one of ours or the file is gone."""
     if not _STORED_NAME.match(stored_name or ""):
@@ -154,8 +180,22 @@ def path_of(stored_name: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def read(stored_name: str) -> bytes | None:
+    """The content behind a stored name, from the database or the disk, or None."""
+    if not _STORED_NAME.match(stored_name or ""):
+        return None
+    stored = file_store.get(stored_name, purpose="upload")
+    if stored is not None:
+        return stored.data
+    path = path_of(stored_name)
+    return path.read_bytes() if path is not None else None
+
+
 def remove(stored_name: str) -> None:
     """Delete a stored file (used when the record it belongs to could not be saved)."""
+    if not _STORED_NAME.match(stored_name or ""):
+        return
+    file_store.remove(stored_name, purpose="upload")
     path = path_of(stored_name)
     if path is not None:
         path.unlink(missing_ok=True)

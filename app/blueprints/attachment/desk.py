@@ -199,9 +199,7 @@ def download_file(file_id: int):
     if download is None:
         abort(404)
     # Read whole (at most UPLOAD_MAX_BYTES): the type is the one checked on upload, never guessed again.
-    response = file_response(
-        download.path.read_bytes(), content_type=download.content_type, filename=download.filename
-    )
+    response = file_response(download.data, content_type=download.content_type, filename=download.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -1,7 +1,5 @@
 """The local registry, for admins: search, view, add and edit people, CSV import and export, connection."""
 
-from pathlib import Path
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -174,7 +172,7 @@ def import_people():
     preview = registry_csv.read_csv(data)
     token = None
     if not preview.file_problems:
-        token = registry_csv.save_upload(_uploads(), data, staff_id=current_user.id, filename=filename)
+        token = registry_csv.save_upload(data, staff_id=current_user.id, filename=filename)
     audit(
         "view",
         "registry_import",
@@ -189,13 +187,13 @@ def import_people():
 @bp.post("/import/<token>")
 @roles_required("admin")
 def confirm_import(token: str):
-    upload = registry_csv.load_upload(_uploads(), token, staff_id=current_user.id)
+    upload = registry_csv.load_upload(token, staff_id=current_user.id)
     if upload is None:
         flash(_("This upload is no longer available. Please upload the file again."), "error")
         return redirect(url_for("registry_admin.import_people"), 303)
     data, filename = upload
     if request.form.get("action") == "cancel":
-        registry_csv.discard_upload(_uploads(), token)
+        registry_csv.discard_upload(token)
         flash(_("The import is cancelled; nothing was changed."), "info")
         return redirect(url_for("registry_admin.show_registry"), 303)
     only_valid = request.form.get("action") == "import_valid"
@@ -210,7 +208,7 @@ def confirm_import(token: str):
             filename=filename,
             refusal=refused.message,
         )
-    registry_csv.discard_upload(_uploads(), token)
+    registry_csv.discard_upload(token)
     audit(
         "create",
         "registry_import",
@@ -243,7 +241,7 @@ def confirm_import(token: str):
 @bp.get("/import/<token>/problems.csv")
 @roles_required("admin")
 def download_import_problems(token: str):
-    upload = registry_csv.load_upload(_uploads(), token, staff_id=current_user.id)
+    upload = registry_csv.load_upload(token, staff_id=current_user.id)
     if upload is None:
         abort(404)
     preview = registry_csv.read_csv(upload[0])
@@ -264,8 +262,3 @@ def export_people():
         filename="local-registry.csv",
         download=True,
     )
-
-
-def _uploads() -> Path:
-    base = current_app.config.get("INSTANCE_UPLOADS") or Path(current_app.instance_path) / "uploads"
-    return Path(base) / "registry-imports"

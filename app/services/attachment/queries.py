@@ -9,7 +9,6 @@ actor and write the audit entry of the read.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -431,17 +430,17 @@ def document_to_print(application: AttachmentApplication, *, actor: Actor) -> Do
 
 @dataclass(frozen=True)
 class FileDownload:
-    path: Path
+    data: bytes
     content_type: str  # the type checked on upload, never guessed again
     filename: str
 
 
 def file_for_download(file_id: int, *, actor: Actor) -> FileDownload | None:
     """A file a person brought to the desk (staff only: files are never served to patients), or None when
-    there is none on disk; audits the download."""
+    its content is gone; audits the download."""
     stored = get_file(file_id)
-    path = uploads.path_of(stored.stored_name) if stored is not None else None
-    if path is None:
+    data = uploads.read(stored.stored_name) if stored is not None else None
+    if data is None:
         return None
     request = stored.application.request
     audit.audit(
@@ -453,7 +452,7 @@ def file_for_download(file_id: int, *, actor: Actor) -> FileDownload | None:
         detail=f"downloaded the {stored.kind} file of {request.number}",
     )
     extension = _EXTENSIONS[stored.content_type]
-    return FileDownload(path, stored.content_type, f"{request.number}-{stored.kind}.{extension}")
+    return FileDownload(data, stored.content_type, f"{request.number}-{stored.kind}.{extension}")
 
 
 @dataclass(frozen=True)
