@@ -24,7 +24,8 @@ fi
 
 mounts=("$root/proc" "$root/sys" "$root/dev")
 cleanup() {
-  for m in "${mounts[@]}"; do umount -R "$m" 2>/dev/null || true; done
+  # A process still closing (the offline gunicorn) can keep /dev busy for a moment: then detach it lazily.
+  for m in "${mounts[@]}"; do umount -R "$m" 2>/dev/null || umount -R -l "$m" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
