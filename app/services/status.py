@@ -20,7 +20,7 @@ from functools import cached_property
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Document, OneTimeCode, Patient, ServiceRequest
@@ -372,14 +372,16 @@ def describe(
 
 
 def requests_of(iin: str) -> list[ServiceRequest]:
-    """Requests about or by the person with this IIN, newest first."""
-    subject, applicant = aliased(Patient), aliased(Patient)
+    """Requests about or by the person with this IIN, newest first.
+
+    The card is found by its IIN first (a unique index), then its requests through the indexes on
+    subject_id and applicant_id: no join of every request to its patients (issue 22, item 3)."""
+    card = select(Patient.id).where(Patient.iin == iin).scalar_subquery()
     return list(
         db.session.scalars(
             select(ServiceRequest)
-            .outerjoin(subject, subject.id == ServiceRequest.subject_id)
-            .outerjoin(applicant, applicant.id == ServiceRequest.applicant_id)
-            .where(or_(subject.iin == iin, applicant.iin == iin))
+            .where(or_(ServiceRequest.subject_id == card, ServiceRequest.applicant_id == card))
+            .options(selectinload(ServiceRequest.subject), selectinload(ServiceRequest.applicant))
             .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
             .limit(LIST_LIMIT)
         )
