@@ -15,6 +15,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.core.actors import Actor
 from app.core.clock import local_now, now
@@ -305,7 +306,8 @@ def open_applications(limit: int = 500) -> list[AttachmentApplication]:
     return list(
         db.session.scalars(
             select(AttachmentApplication)
-            .join(ServiceRequest, ServiceRequest.id == AttachmentApplication.request_id)
+            .join(AttachmentApplication.request)
+            .options(contains_eager(AttachmentApplication.request).selectinload(ServiceRequest.subject))
             .where(ServiceRequest.status.in_(OPEN_STATUSES))
             .order_by(ServiceRequest.deadline_at, ServiceRequest.id)
             .limit(limit)
@@ -319,7 +321,11 @@ def recent_decisions(days: int = 30, limit: int = 100) -> list[AttachmentApplica
     return list(
         db.session.scalars(
             select(AttachmentApplication)
-            .join(ServiceRequest, ServiceRequest.id == AttachmentApplication.request_id)
+            .join(AttachmentApplication.request)
+            .options(
+                contains_eager(AttachmentApplication.request).selectinload(ServiceRequest.subject),
+                selectinload(AttachmentApplication.district),
+            )
             .where(
                 ServiceRequest.status.in_(("completed", "refused")),
                 AttachmentApplication.decided_at >= since,

@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.core.actors import Actor
 from app.core.clock import local_now
@@ -37,7 +38,11 @@ def referral_for_request(request: ServiceRequest) -> HospitalReferral | None:
 
 
 def referrals(*, status: str | None = None, hospital: str | None = None) -> list[HospitalReferral]:
-    query = select(HospitalReferral).order_by(HospitalReferral.reviewed_at.desc(), HospitalReferral.id.desc())
+    query = (
+        select(HospitalReferral)
+        .options(selectinload(HospitalReferral.patient), selectinload(HospitalReferral.specialist))
+        .order_by(HospitalReferral.reviewed_at.desc(), HospitalReferral.id.desc())
+    )
     if status:
         query = query.where(HospitalReferral.status == status)
     if hospital:
