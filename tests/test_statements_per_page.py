@@ -266,7 +266,7 @@ def _certificates(rows: Rows, count: int, *, issued: bool = True) -> list[str]:
             channel="desk",
             actor=Actor.patient(),
             subject=patient,
-            status="completed" if issued else "in_progress",
+            status="completed" if issued else "in_review",
         )
         db.session.add(PhcCertificate(request=request, kind="035-2", doctor=rows.staff("doctor")))
         if issued:
