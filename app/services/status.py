@@ -20,7 +20,7 @@ from functools import cached_property
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from app.extensions import db
 from app.models import Document, OneTimeCode, Patient, ServiceRequest
@@ -390,8 +390,26 @@ def requests_of(iin: str) -> list[ServiceRequest]:
 
 def my_requests(iin: str | None) -> list[RequestStatus]:
     """What the person signed in as `iin` sees in their list (complaints filed with a card among them), each
-    with what the service says it gave them and what they may do with it."""
-    return [describe(request, viewer_iin=iin) for request in requests_of(iin)] if iin else []
+    with what the service says it gave them and what they may do with it. What the rows read (documents,
+    survey answers, the services' own rows) is loaded for all of them at once first (issue 22)."""
+    if not iin:
+        return []
+    requests = requests_of(iin)
+    _prefetch(requests)
+    return [describe(request, viewer_iin=iin) for request in requests]
+
+
+def _prefetch(requests: list[ServiceRequest]) -> None:
+    if not requests:
+        return
+    document_ids = [request.result_document_id for request in requests if request.result_document_id]
+    if document_ids:
+        # Into the session's identity map, where describe's db.session.get finds them; the PDFs stay unread.
+        db.session.scalars(
+            select(Document).where(Document.id.in_(document_ids)).options(defer(Document.pdf))
+        ).all()
+    survey.prefetch_answers(requests)
+    request_summary.prefetch(requests)
 
 
 def my_request(iin: str | None, number: str) -> RequestStatus | None:

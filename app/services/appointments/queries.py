@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY, local_now, now
@@ -334,7 +334,12 @@ def slot_is_held(doctor_id: int, starts_at: datetime) -> bool:
 
 # ---- reading bookings --------------------------------------------------------------------------------
 def appointment_for_request(request: ServiceRequest) -> Appointment | None:
-    return db.session.scalars(select(Appointment).where(Appointment.request_id == request.id)).first()
+    return request_summary.row_of(Appointment, request)
+
+
+def prefetch_bookings(requests: list[ServiceRequest]) -> None:
+    """The bookings of many requests and their doctors, in one query each (a person's list of requests)."""
+    request_summary.prefetch_rows(Appointment, requests, selectinload(Appointment.doctor))
 
 
 def find_by_number(number: str) -> Appointment | None:
@@ -362,18 +367,7 @@ def bookings_of(patient_id: int, *, upcoming_only: bool = False, limit: int = 50
 
 
 def no_show_count(patient_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Appointment)
-            .where(
-                Appointment.patient_id == patient_id,
-                Appointment.status == "no_show",
-                Appointment.starts_at >= now() - no_show_window(),
-            )
-        )
-        or 0
-    )
+    return no_show_counts([patient_id])[patient_id]
 
 
 def no_show_counts(patient_ids) -> dict[int, int]:

@@ -36,7 +36,12 @@ from app.services.home_visits.windows import DoctorOption, call_day_for, doctor_
 
 # ---- one call ----------------------------------------------------------------------------------------
 def visit_for_request(request: ServiceRequest) -> HomeVisit | None:
-    return db.session.scalars(select(HomeVisit).where(HomeVisit.request_id == request.id)).first()
+    return request_summary.row_of(HomeVisit, request)
+
+
+def prefetch_visits(requests: list[ServiceRequest]) -> None:
+    """The calls of many requests and their doctors, in one query each (a person's list of requests)."""
+    request_summary.prefetch_rows(HomeVisit, requests, selectinload(HomeVisit.doctor))
 
 
 def find_by_number(number: str) -> HomeVisit | None:

@@ -34,7 +34,12 @@ def find_by_number(number: str) -> HospitalReferral | None:
 
 
 def referral_for_request(request: ServiceRequest) -> HospitalReferral | None:
-    return db.session.scalar(select(HospitalReferral).where(HospitalReferral.request_id == request.id))
+    return request_summary.row_of(HospitalReferral, request)
+
+
+def prefetch_referrals(requests: list[ServiceRequest]) -> None:
+    """The referrals of many requests in one query (a person's list of requests)."""
+    request_summary.prefetch_rows(HospitalReferral, requests)
 
 
 def referrals(*, status: str | None = None, hospital: str | None = None) -> list[HospitalReferral]:

@@ -32,7 +32,12 @@ def find_by_number(number: str) -> UrgentCall | None:
 
 
 def call_for_request(request: ServiceRequest) -> UrgentCall | None:
-    return db.session.scalar(select(UrgentCall).where(UrgentCall.request_id == request.id))
+    return request_summary.row_of(UrgentCall, request)
+
+
+def prefetch_calls(requests: list[ServiceRequest]) -> None:
+    """The calls of many requests in one query (a person's list of requests)."""
+    request_summary.prefetch_rows(UrgentCall, requests)
 
 
 def teams() -> list[StaffMember]:
