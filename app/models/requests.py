@@ -41,7 +41,7 @@ class ServiceRequest(Base):
 
     # The person the request is about, and who asked (the same person, a relative, or a registrar).
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
-    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"))
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
     applicant_name: Mapped[str] = mapped_column(String(200), default="")  # when the applicant has no card
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     language: Mapped[str] = mapped_column(String(2), default="kk")

@@ -30,6 +30,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.core.actors import Actor
 from app.core.clock import now
@@ -239,7 +240,8 @@ def queue(roles, *, service_slug: str | None = None) -> list[QueueItem]:
     roles = set(roles)
     query = (
         select(Signoff)
-        .join(ServiceRequest, ServiceRequest.id == Signoff.request_id)
+        .join(Signoff.request)
+        .options(contains_eager(Signoff.request).selectinload(ServiceRequest.subject))
         # A request waiting for a registry is in the registry-pending queue, not here: nobody can sign it yet.
         .where(
             Signoff.finished_at.is_(None),

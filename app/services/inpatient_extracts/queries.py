@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY
@@ -60,6 +61,7 @@ def journal(start: date, end: date) -> list[JournalRow]:
         .join(ServiceRequest, ServiceRequest.result_document_id == Document.id)
         .join(InpatientExtract, InpatientExtract.request_id == ServiceRequest.id)
         .where(Document.issued_at >= start_at, Document.issued_at < end_at)
+        .options(selectinload(ServiceRequest.subject), selectinload(InpatientExtract.doctor))
         .order_by(Document.issued_at, Document.id)
     ).all()
     return [JournalRow(document, request, extract) for document, request, extract in rows]

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY
@@ -56,6 +57,7 @@ def register(start: date, end: date) -> list[RegisterRow]:
         .join(ServiceRequest, ServiceRequest.result_document_id == Document.id)
         .join(PhcCertificate, PhcCertificate.request_id == ServiceRequest.id)
         .where(Document.issued_at >= start_at, Document.issued_at < end_at)
+        .options(selectinload(ServiceRequest.subject), selectinload(PhcCertificate.doctor))
         .order_by(Document.issued_at, Document.id)
     ).all()
     return [RegisterRow(document, request, certificate) for document, request, certificate in rows]

@@ -34,6 +34,7 @@ from app.services.referrals.queries import (
     hospitals,
     open_list,
     open_referral,
+    prefetch_referrals,
     print_talon,
     queued,
     referral_for_request,
@@ -68,6 +69,7 @@ from app.services.referrals.texts import (
 
 # ---- the service's hooks ----------------------------------------------------------------------------------
 request_summary.register(SERVICE, referral_summary)
+request_summary.register_prefetch(SERVICE, prefetch_referrals)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, statuses=REQUEST_STATUS_LABELS)
 
 __all__ = [

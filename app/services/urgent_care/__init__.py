@@ -37,6 +37,7 @@ from app.services.urgent_care.queries import (
     open_call,
     open_journal,
     open_route,
+    prefetch_calls,
     print_route,
     route_list,
     teams,
@@ -75,6 +76,7 @@ from app.services.urgent_care.texts import (
 
 # ---- the service's hooks ----------------------------------------------------------------------------------
 request_summary.register(SERVICE, call_summary)
+request_summary.register_prefetch(SERVICE, prefetch_calls)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, statuses=REQUEST_STATUS_LABELS)
 
 __all__ = [
