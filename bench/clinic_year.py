@@ -77,6 +77,7 @@ def prepare_database(scale: int, seed: int, database_url: str | None) -> tuple[s
         for leftover in (working.with_name(working.name + "-wal"), working.with_name(working.name + "-shm")):
             leftover.unlink(missing_ok=True)
         shutil.copyfile(cached, working)
+        _add_missing_indexes(f"sqlite:///{working}")
         return f"sqlite:///{working}", seconds
     key = f"clinic-year scale={scale} seed={seed}"
     app = make_app(database_url)
@@ -98,6 +99,16 @@ def prepare_database(scale: int, seed: int, database_url: str | None) -> tuple[s
         db.session.commit()
         db.engine.dispose()
     return database_url, seconds
+
+
+def _add_missing_indexes(database_url: str) -> None:
+    """A file cached before the models gained an index gets it here: the same rows, today's schema."""
+    app = make_app(database_url)
+    with app.app_context():
+        for table in data.Base.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(db.engine, checkfirst=True)
+        db.engine.dispose()
 
 
 def _generate_in_child(database_url: str, scale: int, seed: int) -> float:
