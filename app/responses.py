@@ -4,6 +4,8 @@ Everything the app sends as a file is about a person or the clinic's journals, s
 shared desk browser or a proxy: `Cache-Control: no-store` on every one of them.
 """
 
+from collections.abc import Iterable
+
 from flask import Response, make_response, render_template
 
 from app.models import Document
@@ -12,8 +14,11 @@ from app.services import document_signing
 NO_STORE = "no-store"
 
 
-def file_response(body: bytes | str, *, content_type: str, filename: str, download: bool = False) -> Response:
-    """`body` as `filename`: shown in the browser (`inline`), or saved (`download=True`)."""
+def file_response(
+    body: bytes | str | Iterable[str], *, content_type: str, filename: str, download: bool = False
+) -> Response:
+    """`body` as `filename`: shown in the browser (`inline`), or saved (`download=True`). An iterable body is
+    streamed (the monitoring CSV, issue 22)."""
     response = make_response(body)
     response.headers["Content-Type"] = content_type
     disposition = "attachment" if download else "inline"

@@ -51,6 +51,15 @@ def remembered(
     return value
 
 
+def remember(key: Hashable, value, *, depends_on: tuple[type, ...]) -> None:
+    """Keep an answer loaded with others (a list page loads every row's detail in one query), so that the
+    `remembered(key, ...)` that would load it alone finds it instead."""
+    session = db.session()
+    if _has_unflushed_changes(session, depends_on):
+        return
+    session.info.setdefault(_INFO_KEY, {})[key] = (value, depends_on)
+
+
 def _has_unflushed_changes(session: Session, types: tuple[type, ...]) -> bool:
     return any(isinstance(obj, types) for obj in chain(session.new, session.deleted, session.dirty))
 

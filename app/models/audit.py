@@ -12,7 +12,12 @@ from app.models.staff import StaffMember
 
 class AuditEntry(Base):
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_patient_at", "patient_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entry_patient_at", "patient_id", "at"),
+        # The audit-log viewer's filters, newest first (issue 22, item 3).
+        Index("ix_audit_entry_staff_at", "staff_id", "at"),
+        Index("ix_audit_entry_action_at", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)

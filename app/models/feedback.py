@@ -26,7 +26,10 @@ class SurveyResponse(Base):
     """
 
     __tablename__ = "survey_response"
-    __table_args__ = (Index("ix_survey_response_service_day", "service", "answered_on"),)
+    __table_args__ = (
+        Index("ix_survey_response_service_day", "service", "answered_on"),
+        Index("ix_survey_response_answered_on", "answered_on"),  # monitoring, all services (issue 22)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), unique=True)

@@ -29,6 +29,8 @@ class ServiceRequest(Base):
     __table_args__ = (
         Index("ix_service_request_service_created", "service", "created_at"),
         Index("ix_service_request_status_deadline", "status", "deadline_at"),
+        # Monitoring's period filter for all services at once (issue 22).
+        Index("ix_service_request_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +41,7 @@ class ServiceRequest(Base):
 
     # The person the request is about, and who asked (the same person, a relative, or a registrar).
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
-    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"))
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
     applicant_name: Mapped[str] = mapped_column(String(200), default="")  # when the applicant has no card
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     language: Mapped[str] = mapped_column(String(2), default="kk")

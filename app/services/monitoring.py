@@ -25,9 +25,8 @@ statuses, channels and steps are the request kernel's (app.services.requests).
 """
 
 import csv
-import io
 import math
-from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -38,9 +37,9 @@ from sqlalchemy import func, select
 from app.core.actors import Actor
 from app.core.clock import ALMATY, now
 from app.extensions import db
-from app.models import RequestEvent, ServiceRequest, Signature, Signoff
+from app.models import ServiceRequest
 from app.models.requests import CHANNELS, OPEN_STATUSES
-from app.services import catalogue, survey
+from app.services import catalogue, monitoring_sql, survey
 from app.services import requests as request_service
 from app.services.audit import audit
 from app.services.catalogue import Service
@@ -290,37 +289,21 @@ def _service_figures(conditions) -> list[ServiceFigures]:
 
 
 def _stage_timings(conditions) -> list[StageTiming]:
-    events = db.session.execute(
-        select(ServiceRequest.service, RequestEvent.request_id, RequestEvent.step, RequestEvent.at)
-        .join(ServiceRequest, ServiceRequest.id == RequestEvent.request_id)
-        .where(*conditions)
-        .order_by(RequestEvent.request_id, RequestEvent.at, RequestEvent.id)
-    ).all()
-    durations: dict[tuple[str, str], list[float]] = defaultdict(list)
-    first_position: dict[tuple[str, str], int] = {}
-    previous = None
-    position = 0
-    for slug, request_id, step, at in events:
-        if previous is not None and previous[1] == request_id:
-            key = (slug, f"{previous[2]} -> {step}")
-            durations[key].append((at - previous[3]).total_seconds())
-            first_position[key] = min(first_position.get(key, position), position)
-            position += 1
-        else:
-            position = 0
-        previous = (slug, request_id, step, at)
-    timings = []
-    for (slug, stage), values in durations.items():
+    """Computed in the database (app.services.monitoring_sql): the history is never read into Python."""
+    timings, first_position = [], {}
+    for found in monitoring_sql.stage_distributions(conditions):
+        slug, stage = found.key
         service = _known_service(slug)
         if service is None:
             continue
+        first_position[(slug, stage)] = found.first_position
         timings.append(
             StageTiming(
                 service=service,
                 stage=stage,
-                count=len(values),
-                median_seconds=percentile(values, 0.5),
-                p95_seconds=percentile(values, 0.95),
+                count=found.count,
+                median_seconds=found.median_seconds,
+                p95_seconds=found.p95_seconds,
             )
         )
     timings.sort(key=lambda t: (t.service.number, first_position[(t.service.slug, t.stage)], t.stage))
@@ -330,22 +313,9 @@ def _stage_timings(conditions) -> list[StageTiming]:
 def _signoff_step_timings(conditions) -> list[SignoffStepTiming]:
     """Per service and sign-off step: signatures given (send-backs are not signatures), the time from the
     step becoming current to its signature, and how many came within the step's deadline."""
-    rows = db.session.execute(
-        select(ServiceRequest.service, Signature.step, Signature.position, Signature.started_at, Signature.at)
-        .add_columns(Signature.due_at)
-        .join(Signoff, Signoff.id == Signature.signoff_id)
-        .join(ServiceRequest, ServiceRequest.id == Signoff.request_id)
-        .where(*conditions, Signature.action == "signed")
-    ).all()
-    durations: dict[tuple[str, int, str], list[float]] = defaultdict(list)
-    in_time: dict[tuple[str, int, str], int] = defaultdict(int)
-    for slug, step, position, started_at, at, due_at in rows:
-        key = (slug, position, step)
-        durations[key].append((at - started_at).total_seconds())
-        if due_at is None or at <= due_at:
-            in_time[key] += 1
     timings = []
-    for (slug, position, step), values in sorted(durations.items()):
+    for found in sorted(monitoring_sql.signoff_distributions(conditions), key=lambda found: found.key):
+        slug, _position, step = found.key
         service = _known_service(slug)
         if service is None:
             continue
@@ -353,10 +323,10 @@ def _signoff_step_timings(conditions) -> list[SignoffStepTiming]:
             SignoffStepTiming(
                 service=service,
                 step=step,
-                count=len(values),
-                median_seconds=percentile(values, 0.5),
-                p95_seconds=percentile(values, 0.95),
-                in_time=in_time[(slug, position, step)],
+                count=found.count,
+                median_seconds=found.median_seconds,
+                p95_seconds=found.p95_seconds,
+                in_time=found.in_time,
             )
         )
     timings.sort(key=lambda t: t.service.number)
@@ -424,23 +394,46 @@ CSV_DELIMITERS = (",", ";")
 
 
 def report_csv(report: MonitoringReport, delimiter: str = ",") -> str:
-    """The report as CSV (labels in the current language, times in seconds, shares as fractions).
+    """The whole CSV file as one string (see iter_report_csv)."""
+    return "".join(iter_report_csv(report, delimiter))
+
+
+class _Line:
+    """A file-like object for csv.writer that hands back the line just written."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+
+def iter_report_csv(report: MonitoringReport, delimiter: str = ",") -> Iterator[str]:
+    """The report as CSV (labels in the current language, times in seconds, shares as fractions), line by
+    line: the page streams it (issue 22), so no copy of the whole file is held.
 
     Columns: section, service, item, measure, value. A byte-order mark lets spreadsheet programs read the
     Cyrillic text as UTF-8. `delimiter` ";" is for Excel with Russian or Kazakh regional settings, which
     opens a comma-separated file in one column (issue 14).
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter if delimiter in CSV_DELIMITERS else ",")
-    writer.writerow([_("Section"), _("Service"), _("Item"), _("Measure"), _("Value")])
+    line = _Line()
+    writer = csv.writer(line, delimiter=delimiter if delimiter in CSV_DELIMITERS else ",")
+    yield "\ufeff"
+    for row in _csv_rows(report):
+        writer.writerow(row)
+        yield line.text
+
+
+def _csv_rows(report: MonitoringReport) -> Iterator[list]:
+    yield [_("Section"), _("Service"), _("Item"), _("Measure"), _("Value")]
     period = _("Period")
-    writer.writerow([period, "", "", _("from"), report.period.start.isoformat()])
-    writer.writerow([period, "", "", _("to"), report.period.end.isoformat()])
+    yield [period, "", "", _("from"), report.period.start.isoformat()]
+    yield [period, "", "", _("to"), report.period.end.isoformat()]
 
     section = _("Requests by channel")
     for row in report.services:
         for channel in CHANNELS:
-            writer.writerow(
+            yield (
                 [
                     section,
                     str(row.service.name),
@@ -452,40 +445,34 @@ def report_csv(report: MonitoringReport, delimiter: str = ",") -> str:
     section = _("Answered within the deadline")
     for row in report.services:
         name = str(row.service.name)
-        writer.writerow([section, name, "", _("answered"), row.answered])
-        writer.writerow([section, name, "", _("within the deadline"), row.answered_in_time])
+        yield [section, name, "", _("answered"), row.answered]
+        yield [section, name, "", _("within the deadline"), row.answered_in_time]
         share = row.share_in_time
-        writer.writerow([section, name, "", _("share"), "" if share is None else f"{share:.4f}"])
+        yield [section, name, "", _("share"), "" if share is None else f"{share:.4f}"]
     section = _("Time per stage")
     for timing in report.stages:
         name = str(timing.service.name)
-        writer.writerow([section, name, timing.stage, _("count"), timing.count])
-        writer.writerow([section, name, timing.stage, _("median, seconds"), f"{timing.median_seconds:.1f}"])
-        writer.writerow(
-            [section, name, timing.stage, _("95th percentile, seconds"), f"{timing.p95_seconds:.1f}"]
-        )
+        yield [section, name, timing.stage, _("count"), timing.count]
+        yield [section, name, timing.stage, _("median, seconds"), f"{timing.median_seconds:.1f}"]
+        yield ([section, name, timing.stage, _("95th percentile, seconds"), f"{timing.p95_seconds:.1f}"])
     section = _("Time per sign-off step")
     for timing in report.signoff_steps:
         name = str(timing.service.name)
-        writer.writerow([section, name, timing.step, _("count"), timing.count])
-        writer.writerow([section, name, timing.step, _("median, seconds"), f"{timing.median_seconds:.1f}"])
-        writer.writerow(
-            [section, name, timing.step, _("95th percentile, seconds"), f"{timing.p95_seconds:.1f}"]
-        )
-        writer.writerow([section, name, timing.step, _("share"), f"{timing.share_in_time:.4f}"])
+        yield [section, name, timing.step, _("count"), timing.count]
+        yield [section, name, timing.step, _("median, seconds"), f"{timing.median_seconds:.1f}"]
+        yield ([section, name, timing.step, _("95th percentile, seconds"), f"{timing.p95_seconds:.1f}"])
+        yield [section, name, timing.step, _("share"), f"{timing.share_in_time:.4f}"]
     section = _("Refusals by ground")
     for refusal in report.refusals:
-        writer.writerow(
-            [section, str(refusal.service.name), refusal.ground_name, _("refusals"), refusal.count]
-        )
+        yield ([section, str(refusal.service.name), refusal.ground_name, _("refusals"), refusal.count])
     section = _("Overdue requests now")
     for item in report.overdue:
         deadline = item.deadline_at.astimezone(ALMATY).strftime("%Y-%m-%d %H:%M")
-        writer.writerow([section, str(item.service.name), item.number, _("deadline"), deadline])
+        yield [section, str(item.service.name), item.number, _("deadline"), deadline]
     section = _("Satisfaction survey")
     for result in report.survey:
         for rating, count in result.counts.items():
-            writer.writerow([section, "", str(result.text), str(survey.RATING_LABELS[rating]), count])
+            yield [section, "", str(result.text), str(survey.RATING_LABELS[rating]), count]
     section = _("Complaints")
     figures = report.complaints
     for label, value in (
@@ -495,5 +482,4 @@ def report_csv(report: MonitoringReport, delimiter: str = ",") -> str:
         (_("open now"), figures.open_now),
         (_("overdue now"), figures.overdue_now),
     ):
-        writer.writerow([section, "", label, _("complaints"), value])
-    return "\ufeff" + buffer.getvalue()
+        yield [section, "", label, _("complaints"), value]

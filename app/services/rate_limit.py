@@ -144,20 +144,30 @@ def forget(scope: str, key: str | None = None) -> None:
 
 def held_until(scope: str, limit: int, window: timedelta) -> datetime | None:
     """When the last of the scope's used-up keys frees a place again, or None when no key is used up."""
+    return held_until_each([scope], limit, window)[scope]
+
+
+def held_until_each(scopes, limit: int, window: timedelta) -> dict[str, datetime | None]:
+    """`held_until` of many scopes in one query (a list of accounts, issue 22)."""
+    scopes = list(dict.fromkeys(scopes))
     moment = now()
-    hits: dict[str, list[datetime]] = {}
-    for hashed, at in db.session.connection().execute(
-        select(RateLimitHit.key_hash, RateLimitHit.at).where(
-            RateLimitHit.scope == scope, RateLimitHit.at > moment - window
-        )
-    ):
-        hits.setdefault(hashed, []).append(at)
-    ends = [
-        sorted(times)[len(times) - limit] + window
-        for times in hits.values()
-        if limit > 0 and len(times) >= limit
-    ]
-    return max(ends) if ends else None
+    hits: dict[str, dict[str, list[datetime]]] = {scope: {} for scope in scopes}
+    if scopes:
+        for scope, hashed, at in db.session.connection().execute(
+            select(RateLimitHit.scope, RateLimitHit.key_hash, RateLimitHit.at).where(
+                RateLimitHit.scope.in_(scopes), RateLimitHit.at > moment - window
+            )
+        ):
+            hits[scope].setdefault(hashed, []).append(at)
+    held = {}
+    for scope, keys in hits.items():
+        ends = [
+            sorted(times)[len(times) - limit] + window
+            for times in keys.values()
+            if limit > 0 and len(times) >= limit
+        ]
+        held[scope] = max(ends) if ends else None
+    return held
 
 
 def _active(limits) -> list[Limit]:

@@ -19,6 +19,10 @@ subject or applicant who proved the code or is signed in; staff pages never ask 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from app.core.transaction_cache import remember, remembered
+from app.extensions import db
 from app.models import ServiceRequest
 
 
@@ -95,6 +99,50 @@ def progress_for(request: ServiceRequest) -> Progress | None:
     """The service's word for what happened so far, or None: the regulation's status says it all."""
     function = _progress_functions.get(request.service)
     return function(request) if function is not None else None
+
+
+PrefetchFunction = Callable[[list[ServiceRequest]], None]
+_prefetch_functions: dict[str, PrefetchFunction] = {}
+
+
+def register_prefetch(service_slug: str, function: PrefetchFunction) -> None:
+    """For a service whose summary or progress reads rows of its own: `function(requests)` loads them for
+    many requests in one query (app.core.transaction_cache.remember), so a list of a person's requests runs
+    a constant number of queries, whatever its length (issue 22)."""
+    _prefetch_functions[service_slug] = function
+
+
+def row_of(model, request: ServiceRequest):
+    """The service's own row of `request` (a model with a `request_id`), or None; found among the rows a
+    list loaded beforehand (`prefetch_rows`) when there are some, else read alone."""
+    return remembered(
+        (model.__tablename__, "of request", request.id),
+        lambda: db.session.scalars(select(model).where(model.request_id == request.id)).first(),
+        depends_on=(model,),
+    )
+
+
+def prefetch_rows(model, requests: list[ServiceRequest], *options) -> None:
+    """`row_of(model, request)` of many requests in one query, with `options` (what the summaries read)."""
+    found = {
+        row.request_id: row
+        for row in db.session.scalars(
+            select(model).where(model.request_id.in_([request.id for request in requests])).options(*options)
+        )
+    }
+    for request in requests:
+        remember((model.__tablename__, "of request", request.id), found.get(request.id), depends_on=(model,))
+
+
+def prefetch(requests: list[ServiceRequest]) -> None:
+    """Load what the summaries and progress of `requests` will read, one query per service."""
+    by_service: dict[str, list[ServiceRequest]] = {}
+    for request in requests:
+        by_service.setdefault(request.service, []).append(request)
+    for service, of_service in by_service.items():
+        function = _prefetch_functions.get(service)
+        if function is not None:
+            function(of_service)
 
 
 def is_delivered(request: ServiceRequest) -> bool:

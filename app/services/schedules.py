@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY, now
@@ -122,6 +122,19 @@ def schedule_of(doctor_id: int) -> DoctorSchedule | None:
         ).first(),
         depends_on=_PLAN_MODELS,
     )
+
+
+def plans_of(doctor_ids) -> dict[int, DoctorSchedule]:
+    """The plans of many doctors in one query (the schedules list): doctor id -> plan (None: no plan yet)."""
+    ids = sorted(set(doctor_ids))
+    if not ids:
+        return {}
+    plans = db.session.scalars(
+        select(DoctorSchedule)
+        .where(DoctorSchedule.doctor_id.in_(ids))
+        .options(selectinload(DoctorSchedule.weekdays))
+    )
+    return dict.fromkeys(ids) | {plan.doctor_id: plan for plan in plans}
 
 
 def doctors_with_schedules(*, online_only: bool = False) -> list[DoctorSchedule]:

@@ -31,6 +31,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY, now
@@ -240,7 +241,8 @@ def queue(roles, *, service_slug: str | None = None) -> list[QueueItem]:
     roles = set(roles)
     query = (
         select(Signoff)
-        .join(ServiceRequest, ServiceRequest.id == Signoff.request_id)
+        .join(Signoff.request)
+        .options(contains_eager(Signoff.request).selectinload(ServiceRequest.subject))
         # A request waiting for a registry is in the registry-pending queue, not here: nobody can sign it yet.
         .where(
             Signoff.finished_at.is_(None),
@@ -294,9 +296,11 @@ class IssuedRow:
     record: object  # the service's model (PhcCertificate, InpatientExtract), linked by its request_id
 
 
-def issued(model, start: date, end: date) -> list[IssuedRow]:
+def issued(model, start: date, end: date, *, also_load=()) -> list[IssuedRow]:
     """The documents issued in [start, end] (the clinic's local days), oldest first: each request's result
-    document with the row of `model` (the service's table, with a `request_id`)."""
+    document with the row of `model` (the service's table, with a `request_id`). The person and the
+    relationships of `model` named in `also_load` (e.g. its doctor) come in one query each,
+    not one per row."""
     start_at = datetime.combine(start, time.min, ALMATY)
     end_at = datetime.combine(end + timedelta(days=1), time.min, ALMATY)
     rows = db.session.execute(
@@ -304,18 +308,19 @@ def issued(model, start: date, end: date) -> list[IssuedRow]:
         .join(ServiceRequest, ServiceRequest.result_document_id == Document.id)
         .join(model, model.request_id == ServiceRequest.id)
         .where(Document.issued_at >= start_at, Document.issued_at < end_at)
+        .options(selectinload(ServiceRequest.subject), *(selectinload(relation) for relation in also_load))
         .order_by(Document.issued_at, Document.id)
     ).all()
     return [IssuedRow(document, request, record) for document, request, record in rows]
 
 
 def open_issued(
-    model, start: date, end: date, *, journal: str, actor: Actor, printed: bool = False
+    model, start: date, end: date, *, journal: str, actor: Actor, printed: bool = False, also_load=()
 ) -> list[IssuedRow]:
     """A staff member views (or prints) the journal `journal` (its audit object type) for a period."""
     action = "print" if printed else "view"
     audit(actor, action, journal, detail=f"{start.isoformat()}..{end.isoformat()}")
-    return issued(model, start, end)
+    return issued(model, start, end, also_load=also_load)
 
 
 def open_document(document: Document, *, actor: Actor) -> Document:

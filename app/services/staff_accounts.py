@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from app.core.actors import Actor
 from app.core.clock import now
@@ -150,7 +151,9 @@ def list_staff() -> list[StaffMember]:
     """Active accounts first, then by name: the order the admin looks for people in."""
     return list(
         db.session.scalars(
-            select(StaffMember).order_by(StaffMember.is_active_account.desc(), StaffMember.full_name)
+            select(StaffMember)
+            .options(selectinload(StaffMember.district))
+            .order_by(StaffMember.is_active_account.desc(), StaffMember.full_name)
         )
     )
 
@@ -165,6 +168,15 @@ def locked_until(staff: StaffMember) -> datetime | None:
     return rate_limit.held_until(
         _account_scope(staff.username), int(current_app.config["LOGIN_MAX_FAILURES"]), _lockout()
     )
+
+
+def locks_of(staff: list[StaffMember]) -> dict[int, datetime | None]:
+    """`locked_until` of every account in the list, in one query: staff id -> until (None: not held)."""
+    scopes = {member.id: _account_scope(member.username) for member in staff}
+    held = rate_limit.held_until_each(
+        scopes.values(), int(current_app.config["LOGIN_MAX_FAILURES"]), _lockout()
+    )
+    return {staff_id: held[scope] for staff_id, scope in scopes.items()}
 
 
 def _lockout() -> timedelta:

@@ -20,7 +20,7 @@ from functools import cached_property
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import defer, selectinload
 
 from app.extensions import db
 from app.models import Document, OneTimeCode, Patient, ServiceRequest
@@ -372,14 +372,16 @@ def describe(
 
 
 def requests_of(iin: str) -> list[ServiceRequest]:
-    """Requests about or by the person with this IIN, newest first."""
-    subject, applicant = aliased(Patient), aliased(Patient)
+    """Requests about or by the person with this IIN, newest first.
+
+    The card is found by its IIN first (a unique index), then its requests through the indexes on
+    subject_id and applicant_id: no join of every request to its patients (issue 22, item 3)."""
+    card = select(Patient.id).where(Patient.iin == iin).scalar_subquery()
     return list(
         db.session.scalars(
             select(ServiceRequest)
-            .outerjoin(subject, subject.id == ServiceRequest.subject_id)
-            .outerjoin(applicant, applicant.id == ServiceRequest.applicant_id)
-            .where(or_(subject.iin == iin, applicant.iin == iin))
+            .where(or_(ServiceRequest.subject_id == card, ServiceRequest.applicant_id == card))
+            .options(selectinload(ServiceRequest.subject), selectinload(ServiceRequest.applicant))
             .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
             .limit(LIST_LIMIT)
         )
@@ -388,8 +390,26 @@ def requests_of(iin: str) -> list[ServiceRequest]:
 
 def my_requests(iin: str | None) -> list[RequestStatus]:
     """What the person signed in as `iin` sees in their list (complaints filed with a card among them), each
-    with what the service says it gave them and what they may do with it."""
-    return [describe(request, viewer_iin=iin) for request in requests_of(iin)] if iin else []
+    with what the service says it gave them and what they may do with it. What the rows read (documents,
+    survey answers, the services' own rows) is loaded for all of them at once first (issue 22)."""
+    if not iin:
+        return []
+    requests = requests_of(iin)
+    _prefetch(requests)
+    return [describe(request, viewer_iin=iin) for request in requests]
+
+
+def _prefetch(requests: list[ServiceRequest]) -> None:
+    if not requests:
+        return
+    document_ids = [request.result_document_id for request in requests if request.result_document_id]
+    if document_ids:
+        # Into the session's identity map, where describe's db.session.get finds them; the PDFs stay unread.
+        db.session.scalars(
+            select(Document).where(Document.id.in_(document_ids)).options(defer(Document.pdf))
+        ).all()
+    survey.prefetch_answers(requests)
+    request_summary.prefetch(requests)
 
 
 def my_request(iin: str | None, number: str) -> RequestStatus | None:

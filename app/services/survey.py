@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.clock import local_now
+from app.core.transaction_cache import remember, remembered
 from app.extensions import db
 from app.models import ServiceRequest, SurveyResponse
 from app.models.feedback import SURVEY_QUESTIONS, SURVEY_RATINGS
@@ -106,10 +107,25 @@ def is_offered(request: ServiceRequest) -> bool:
 
 
 def has_answered(request: ServiceRequest) -> bool:
-    return (
-        db.session.scalar(select(SurveyResponse.id).where(SurveyResponse.request_id == request.id))
-        is not None
+    return remembered(
+        ("survey_answered", request.id),
+        lambda: (
+            db.session.scalar(select(SurveyResponse.id).where(SurveyResponse.request_id == request.id))
+            is not None
+        ),
+        depends_on=(SurveyResponse,),
     )
+
+
+def prefetch_answers(requests: list[ServiceRequest]) -> None:
+    """`has_answered` of many requests in one query (a person's list of requests)."""
+    answered = set(
+        db.session.scalars(
+            select(SurveyResponse.request_id).where(SurveyResponse.request_id.in_([r.id for r in requests]))
+        )
+    )
+    for request in requests:
+        remember(("survey_answered", request.id), request.id in answered, depends_on=(SurveyResponse,))
 
 
 def record_answer(request: ServiceRequest, *, process: str, information: str) -> SurveyResponse:

@@ -104,7 +104,7 @@ def show_dashboard():
     return render_template(
         "admin/dashboard.html",
         active_staff=sum(1 for member in staff if member.is_active),
-        locked_staff=sum(1 for member in staff if staff_accounts.is_locked(member)),
+        locked_staff=sum(1 for until in staff_accounts.locks_of(staff).values() if until is not None),
         district_count=len(districts),
         districts_without_doctor=[d for d in districts if not doctors.get(d.id)],
         upcoming_exceptions=[e for e in clinic_service.list_calendar_exceptions() if e.day >= today],
@@ -123,10 +123,12 @@ def show_dashboard():
 @bp.get("/staff")
 @roles_required("admin")
 def list_staff():
+    staff = staff_accounts.list_staff()
+    locks = staff_accounts.locks_of(staff)
     return render_template(
         "admin/staff_list.html",
-        staff=staff_accounts.list_staff(),
-        locked_until=staff_accounts.locked_until,
+        staff=staff,
+        locked_until=lambda member: locks.get(member.id),
         role_labels=staff_accounts.ROLE_LABELS,
         get_speciality=get_speciality,
     )

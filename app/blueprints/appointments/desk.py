@@ -353,7 +353,7 @@ def list_schedules():
         "appointments/desk/schedules.html",
         None,
         doctors=doctors,
-        plans={doctor.id: schedules.schedule_of(doctor.id) for doctor in doctors},
+        plans=schedules.plans_of(doctor.id for doctor in doctors),
         weekday_names=WEEKDAY_NAMES,
         speciality_of=get_speciality,
     )

@@ -7,7 +7,7 @@ app.services.monitoring computes and computes nothing of its own but the charts'
 
 from dataclasses import dataclass
 
-from flask import render_template, request
+from flask import render_template, request, stream_with_context
 from flask_babel import format_percent
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
@@ -95,7 +95,9 @@ def export_monitoring_csv():
     slug = report.service.slug if report.service else "all"
     filename = f"monitoring-{slug}-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return file_response(
-        monitoring.report_csv(report, delimiter=";" if request.args.get("sep") == ";" else ","),
+        stream_with_context(
+            monitoring.iter_report_csv(report, delimiter=";" if request.args.get("sep") == ";" else ",")
+        ),
         content_type="text/csv; charset=utf-8",
         filename=filename,
         download=True,

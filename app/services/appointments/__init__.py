@@ -67,6 +67,7 @@ from app.services.appointments.queries import (
     no_show_count,
     patient_by_id,
     patient_card,
+    prefetch_bookings,
     search_patients,
     slot_state,
     specialities_offered,
@@ -112,6 +113,7 @@ from app.services.documents import register_kind
 registry_pending.register_retry_handler(SERVICE, resume_after_registry)
 request_summary.register(SERVICE, booking_summary)
 request_summary.register_progress(SERVICE, booking_progress)
+request_summary.register_prefetch(SERVICE, prefetch_bookings)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS)
 TALON_DOCUMENT_KIND = register_kind(
     TALON_KIND, "TAL", Bilingual("Дәрігердің қабылдауына талон", "Талон на приём к врачу")

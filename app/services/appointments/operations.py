@@ -17,7 +17,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from app.core import batches
 from app.core.actors import Actor
 from app.core.clock import ALMATY, now
 from app.extensions import db
@@ -312,7 +314,7 @@ def mark_attendance(appointment: Appointment, *, attended: bool, actor: Actor) -
 
 
 # ---- messages to the patient ----------------------------------------------------------------------
-def notify(appointment: Appointment, kind: str) -> None:
+def notify(appointment: Appointment, kind: str, *, text: str | None = None) -> None:
     """Send the SMS of `kind` to the patient's phone on file, in the booking's language, and note it as the
     request's step `sms_<kind>` (or `sms_<kind>_failed`, `sms_<kind>_no_phone`): app.services.sms.
 
@@ -324,36 +326,54 @@ def notify(appointment: Appointment, kind: str) -> None:
         kind,
         phone=appointment.patient.phone,
         language=appointment.language,
-        render=lambda: message_text(appointment, kind),
+        render=(lambda: text) if text is not None else (lambda: message_text(appointment, kind)),
         due_until=appointment.starts_at,  # a message about the visit is no use after it
     )
 
 
 def send_reminders(moment: datetime | None = None) -> int:
-    """Remind every confirmed booking of tomorrow (local) that has not been reminded yet.
+    """Remind every confirmed booking of tomorrow (local) that has not been reminded yet; returns how many.
 
     Idempotent: the reminder's time is stored on the booking, so a second run the same day sends nothing.
+    In small transactions (app.core.batches), each committed here: a booking made while the reminders go
+    out never waits long for the write lock. A batch that fails is rolled back and its bookings stay
+    unreminded, so the next run (the timer fires twice a day) sends them; a reminder the SMS gateway
+    refuses is retried by the SMS worker until the visit (app.services.sms).
     """
     moment = moment or now()
     tomorrow = moment.astimezone(ALMATY).date() + timedelta(days=1)
     start, end = schedules.local_day_bounds(tomorrow)
-    due = db.session.scalars(
-        select(Appointment)
-        .where(
-            Appointment.status == "booked",
-            Appointment.starts_at >= start,
-            Appointment.starts_at < end,
-            Appointment.reminder_sent_at.is_(None),
-        )
-        .order_by(Appointment.starts_at)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for appointment in due:
-        appointment.reminder_sent_at = now()
-        notify(appointment, "reminder")
-    db.session.flush()
-    log.info("reminders sent for %s bookings on %s", len(due), tomorrow)
-    return len(due)
+    due = (
+        Appointment.status == "booked",
+        Appointment.starts_at >= start,
+        Appointment.starts_at < end,
+        Appointment.reminder_sent_at.is_(None),
+    )
+    keys = list(db.session.scalars(select(Appointment.id).where(*due).order_by(Appointment.starts_at)))
+
+    def remind(chunk) -> int:
+        bookings = db.session.scalars(
+            select(Appointment)
+            .where(Appointment.id.in_(chunk), *due)
+            .options(
+                selectinload(Appointment.patient),
+                selectinload(Appointment.request),
+                selectinload(Appointment.doctor),
+            )
+            .order_by(Appointment.starts_at)
+            .with_for_update(skip_locked=True)
+        ).all()
+        # The texts first, while nothing is written: the write lock is then held for the writes alone.
+        texts = {appointment.id: message_text(appointment, "reminder") for appointment in bookings}
+        for appointment in bookings:
+            appointment.reminder_sent_at = now()
+            notify(appointment, "reminder", text=texts[appointment.id])
+        db.session.flush()
+        return len(bookings)
+
+    run = batches.run_in_batches(keys, remind, label=f"reminders for {tomorrow}")
+    log.info("reminders sent for %s bookings on %s", run.done, tomorrow)
+    return run.done
 
 
 # ---- the doctors' plans (the head's and admin's schedule editor) --------------------------------------

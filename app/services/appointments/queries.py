@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY, local_now, now
@@ -344,7 +344,12 @@ def slot_is_held(doctor_id: int, starts_at: datetime) -> bool:
 
 # ---- reading bookings --------------------------------------------------------------------------------
 def appointment_for_request(request: ServiceRequest) -> Appointment | None:
-    return db.session.scalars(select(Appointment).where(Appointment.request_id == request.id)).first()
+    return request_summary.row_of(Appointment, request)
+
+
+def prefetch_bookings(requests: list[ServiceRequest]) -> None:
+    """The bookings of many requests and their doctors, in one query each (a person's list of requests)."""
+    request_summary.prefetch_rows(Appointment, requests, selectinload(Appointment.doctor))
 
 
 def find_by_number(number: str) -> Appointment | None:
@@ -372,18 +377,24 @@ def bookings_of(patient_id: int, *, upcoming_only: bool = False, limit: int = 50
 
 
 def no_show_count(patient_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Appointment)
-            .where(
-                Appointment.patient_id == patient_id,
-                Appointment.status == "no_show",
-                Appointment.starts_at >= now() - no_show_window(),
-            )
+    return no_show_counts([patient_id])[patient_id]
+
+
+def no_show_counts(patient_ids) -> dict[int, int]:
+    """`no_show_count` of many patients in one query: patient id -> no-shows in the window ."""
+    ids = sorted(set(patient_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Appointment.patient_id, func.count())
+        .where(
+            Appointment.patient_id.in_(ids),
+            Appointment.status == "no_show",
+            Appointment.starts_at >= now() - no_show_window(),
         )
-        or 0
+        .group_by(Appointment.patient_id)
     )
+    return dict.fromkeys(ids, 0) | {patient_id: count for patient_id, count in rows}
 
 
 def booking_summary(request: ServiceRequest) -> request_summary.Summary | None:
@@ -459,6 +470,7 @@ def journal(day: date, doctor_id: int | None = None) -> list[Appointment]:
         select(Appointment)
         .join(Appointment.doctor)
         .options(
+            contains_eager(Appointment.doctor),
             joinedload(Appointment.patient),
             joinedload(Appointment.request).lazyload(ServiceRequest.events),
         )
@@ -526,7 +538,7 @@ def journal_sheet(day: date, doctor_id: int | None, *, actor: Actor, printing: b
         doctor=next((d for d in doctors if d.id == doctor_id), None),
         doctors=doctors,
         entries=entries,
-        no_shows={entry.patient_id: no_show_count(entry.patient_id) for entry in entries},
+        no_shows=no_show_counts(entry.patient_id for entry in entries),
     )
 
 

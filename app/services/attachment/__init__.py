@@ -54,6 +54,7 @@ from app.services.attachment.queries import (
     open_applications,
     population,
     population_overview,
+    prefetch_applications,
     propose_district,
     recent_decisions,
     result_document,
@@ -100,6 +101,7 @@ TALON_KIND = issued_documents.register_kind(TALON, TALON_PREFIX, TALON_TITLE)
 REFUSAL_KIND = issued_documents.register_kind(REFUSAL, REFUSAL_PREFIX, REFUSAL_TITLE)
 registry_pending.register_retry_handler(SERVICE, resume_attachment)
 request_summary.register(SERVICE, attachment_summary)
+request_summary.register_prefetch(SERVICE, prefetch_applications)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, actors=ACTOR_LABELS)
 
 __all__ = [

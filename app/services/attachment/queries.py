@@ -14,10 +14,12 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.core.actors import Actor
 from app.core.clock import local_now, now
 from app.core.inputs import to_id
+from app.core.transaction_cache import remembered
 from app.extensions import db
 from app.models import (
     AttachmentApplication,
@@ -50,15 +52,20 @@ _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"
 
 # ---- doctors and districts -------------------------------------------------------------------------------
 def district_doctors() -> list[StaffMember]:
-    """Active doctors who serve a district, by district number: the choice of a preferred doctor."""
-    return list(
-        db.session.scalars(
-            select(StaffMember)
-            .join(StaffRole)
-            .join(District, District.id == StaffMember.district_id)
-            .where(StaffMember.is_active_account.is_(True), StaffRole.role == "doctor")
-            .order_by(District.number, StaffMember.full_name)
-        )
+    """Active doctors who serve a district, by district number: the choice of a preferred doctor. Read once
+    per transaction (a person's list of requests asks for every approved application)."""
+    return remembered(
+        ("district_doctors",),
+        lambda: list(
+            db.session.scalars(
+                select(StaffMember)
+                .join(StaffRole)
+                .join(District, District.id == StaffMember.district_id)
+                .where(StaffMember.is_active_account.is_(True), StaffRole.role == "doctor")
+                .order_by(District.number, StaffMember.full_name)
+            )
+        ),
+        depends_on=(StaffMember, StaffRole, District),
     )
 
 
@@ -253,9 +260,14 @@ def open_application_of(iin: str) -> AttachmentApplication | None:
 
 
 def application_for_request(request: ServiceRequest) -> AttachmentApplication | None:
-    return db.session.scalars(
-        select(AttachmentApplication).where(AttachmentApplication.request_id == request.id)
-    ).first()
+    return request_summary.row_of(AttachmentApplication, request)
+
+
+def prefetch_applications(requests: list[ServiceRequest]) -> None:
+    """The applications of many requests and their districts, in one query each (a person's list)."""
+    request_summary.prefetch_rows(
+        AttachmentApplication, requests, selectinload(AttachmentApplication.district)
+    )
 
 
 def find_by_number(number: str) -> AttachmentApplication | None:
@@ -304,7 +316,8 @@ def open_applications(limit: int = 500) -> list[AttachmentApplication]:
     return list(
         db.session.scalars(
             select(AttachmentApplication)
-            .join(ServiceRequest, ServiceRequest.id == AttachmentApplication.request_id)
+            .join(AttachmentApplication.request)
+            .options(contains_eager(AttachmentApplication.request).selectinload(ServiceRequest.subject))
             .where(ServiceRequest.status.in_(OPEN_STATUSES))
             .order_by(ServiceRequest.deadline_at, ServiceRequest.id)
             .limit(limit)
@@ -318,7 +331,11 @@ def recent_decisions(days: int = 30, limit: int = 100) -> list[AttachmentApplica
     return list(
         db.session.scalars(
             select(AttachmentApplication)
-            .join(ServiceRequest, ServiceRequest.id == AttachmentApplication.request_id)
+            .join(AttachmentApplication.request)
+            .options(
+                contains_eager(AttachmentApplication.request).selectinload(ServiceRequest.subject),
+                selectinload(AttachmentApplication.district),
+            )
             .where(
                 ServiceRequest.status.in_(("completed", "refused")),
                 AttachmentApplication.decided_at >= since,

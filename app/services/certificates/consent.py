@@ -5,7 +5,10 @@ refuses the request on the regulation's ground "no_consent"."""
 import logging
 import secrets
 
+from sqlalchemy import select
+
 from app import notify
+from app.core import batches
 from app.core.actors import Actor
 from app.core.clock import now
 from app.core.urls import absolute_url
@@ -196,5 +199,14 @@ def expire_consent_if_due(request: ServiceRequest) -> bool:
 
 
 def expire_overdue_consents() -> int:
-    """Every request whose consent time ran out, refused. Returns how many."""
-    return sum(1 for request in overdue_consent_requests() if expire_consent_if_due(request))
+    """Every request whose consent time ran out, refused, in small transactions committed here
+    (app.core.batches: the desk is never kept waiting for the write lock). Returns how many."""
+    keys = [request.id for request in overdue_consent_requests()]
+
+    def expire(chunk) -> int:
+        overdue = db.session.scalars(
+            select(ServiceRequest).where(ServiceRequest.id.in_(chunk)).order_by(ServiceRequest.id)
+        ).all()
+        return sum(1 for request in overdue if expire_consent_if_due(request))
+
+    return batches.run_in_batches(keys, expire, label="consent expiry").done

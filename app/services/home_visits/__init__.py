@@ -50,6 +50,7 @@ from app.services.home_visits.queries import (
     open_journal,
     open_patient,
     open_route,
+    prefetch_visits,
     print_route,
     route_list,
     todays_call,
@@ -135,6 +136,7 @@ from app.services.home_visits.windows import (
 # ---- the service's hooks: the status page's summary line, and carrying on when the registry answers ------
 request_summary.register(SERVICE, visit_summary)
 request_summary.register_progress(SERVICE, visit_progress)
+request_summary.register_prefetch(SERVICE, prefetch_visits)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, actors=ACTOR_LABELS)
 registry_pending.register_retry_handler(SERVICE, resume_after_registry)
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app.core.actors import Actor
 from app.core.clock import local_now
@@ -35,7 +36,12 @@ from app.services.home_visits.windows import DoctorOption, call_day_for, doctor_
 
 # ---- one call ----------------------------------------------------------------------------------------
 def visit_for_request(request: ServiceRequest) -> HomeVisit | None:
-    return db.session.scalars(select(HomeVisit).where(HomeVisit.request_id == request.id)).first()
+    return request_summary.row_of(HomeVisit, request)
+
+
+def prefetch_visits(requests: list[ServiceRequest]) -> None:
+    """The calls of many requests and their doctors, in one query each (a person's list of requests)."""
+    request_summary.prefetch_rows(HomeVisit, requests, selectinload(HomeVisit.doctor))
 
 
 def find_by_number(number: str) -> HomeVisit | None:
@@ -114,9 +120,22 @@ def visit_progress(request: ServiceRequest) -> request_summary.Progress | None:
 
 
 # ---- lists -------------------------------------------------------------------------------------------
+# What a list's row shows besides the call: loaded with the rows, never one query per row (issue 22).
+_WITH_ROW_DETAILS = (
+    selectinload(HomeVisit.patient),
+    selectinload(HomeVisit.doctor),
+    selectinload(HomeVisit.district),
+)
+
+
 def journal(day: date, *, district_id: int | None = None, status: str | None = None) -> list[HomeVisit]:
     """The home-call journal of a visit day, in the order the calls came in."""
-    query = select(HomeVisit).join(HomeVisit.request).where(HomeVisit.visit_day == day)
+    query = (
+        select(HomeVisit)
+        .join(HomeVisit.request)
+        .options(*_WITH_ROW_DETAILS, contains_eager(HomeVisit.request))
+        .where(HomeVisit.visit_day == day)
+    )
     if district_id:
         query = query.where(HomeVisit.district_id == district_id)
     if status:
@@ -130,6 +149,7 @@ def awaiting_answer() -> list[HomeVisit]:
         db.session.scalars(
             select(HomeVisit)
             .join(HomeVisit.request)
+            .options(*_WITH_ROW_DETAILS, contains_eager(HomeVisit.request))
             .where(HomeVisit.status.in_(("waiting", "unassigned")))
             .order_by(ServiceRequest.deadline_at, HomeVisit.id)
         )
@@ -139,7 +159,9 @@ def awaiting_answer() -> list[HomeVisit]:
 def route_list(doctor_id: int, day: date) -> list[HomeVisit]:
     """The doctor's calls of the day, ordered by district and address, the way the round is walked."""
     visits = db.session.scalars(
-        select(HomeVisit).where(
+        select(HomeVisit)
+        .options(*_WITH_ROW_DETAILS, selectinload(HomeVisit.request))
+        .where(
             HomeVisit.doctor_id == doctor_id,
             HomeVisit.visit_day == day,
             HomeVisit.status.in_(("assigned", "done")),

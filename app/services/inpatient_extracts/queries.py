@@ -40,10 +40,16 @@ def open_patient(patient: Patient, *, actor: Actor) -> Patient:
 def journal(start: date, end: date) -> list[signoff.IssuedRow]:
     """Extracts issued in [start, end] (local days), oldest first (the sign-off kernel's journal; each row's
     `record` is the InpatientExtract: card, department, issued to)."""
-    return signoff.issued(InpatientExtract, start, end)
+    return signoff.issued(InpatientExtract, start, end, also_load=(InpatientExtract.doctor,))
 
 
 def open_journal(start: date, end: date, *, actor: Actor, printed: bool = False) -> list[signoff.IssuedRow]:
     return signoff.open_issued(
-        InpatientExtract, start, end, journal="inpatient_extract_journal", actor=actor, printed=printed
+        InpatientExtract,
+        start,
+        end,
+        also_load=(InpatientExtract.doctor,),
+        journal="inpatient_extract_journal",
+        actor=actor,
+        printed=printed,
     )

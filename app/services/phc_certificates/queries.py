@@ -35,10 +35,16 @@ def open_patient(patient: Patient, *, actor: Actor) -> Patient:
 def register(start: date, end: date) -> list[signoff.IssuedRow]:
     """Certificates issued in [start, end] (local days), oldest first (the sign-off kernel's journal; each
     row's `record` is the PhcCertificate: kind, purpose, doctor)."""
-    return signoff.issued(PhcCertificate, start, end)
+    return signoff.issued(PhcCertificate, start, end, also_load=(PhcCertificate.doctor,))
 
 
 def open_register(start: date, end: date, *, actor: Actor, printed: bool = False) -> list[signoff.IssuedRow]:
     return signoff.open_issued(
-        PhcCertificate, start, end, journal="phc_certificate_register", actor=actor, printed=printed
+        PhcCertificate,
+        start,
+        end,
+        also_load=(PhcCertificate.doctor,),
+        journal="phc_certificate_register",
+        actor=actor,
+        printed=printed,
     )

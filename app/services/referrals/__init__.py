@@ -35,6 +35,7 @@ from app.services.referrals.queries import (
     hospitals,
     open_list,
     open_referral,
+    prefetch_referrals,
     queued,
     referral_for_request,
     referral_summary,
@@ -71,6 +72,7 @@ from app.services.referrals.texts import (
 
 # ---- the service's hooks ----------------------------------------------------------------------------------
 request_summary.register(SERVICE, referral_summary)
+request_summary.register_prefetch(SERVICE, prefetch_referrals)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, statuses=REQUEST_STATUS_LABELS)
 documents.register_kind(TALON_KIND, TALON_PREFIX, TALON_TITLE)
 

@@ -8,6 +8,7 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.core.actors import Actor
 from app.extensions import db
@@ -29,11 +30,20 @@ def find_by_number(number: str) -> HospitalReferral | None:
 
 
 def referral_for_request(request: ServiceRequest) -> HospitalReferral | None:
-    return db.session.scalar(select(HospitalReferral).where(HospitalReferral.request_id == request.id))
+    return request_summary.row_of(HospitalReferral, request)
+
+
+def prefetch_referrals(requests: list[ServiceRequest]) -> None:
+    """The referrals of many requests in one query (a person's list of requests)."""
+    request_summary.prefetch_rows(HospitalReferral, requests)
 
 
 def referrals(*, status: str | None = None, hospital: str | None = None) -> list[HospitalReferral]:
-    query = select(HospitalReferral).order_by(HospitalReferral.reviewed_at.desc(), HospitalReferral.id.desc())
+    query = (
+        select(HospitalReferral)
+        .options(selectinload(HospitalReferral.patient), selectinload(HospitalReferral.specialist))
+        .order_by(HospitalReferral.reviewed_at.desc(), HospitalReferral.id.desc())
+    )
     if status:
         query = query.where(HospitalReferral.status == status)
     if hospital:

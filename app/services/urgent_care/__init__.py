@@ -39,6 +39,7 @@ from app.services.urgent_care.queries import (
     open_call,
     open_journal,
     open_route,
+    prefetch_calls,
     route_list,
     teams,
 )
@@ -78,6 +79,7 @@ from app.services.urgent_care.texts import (
 
 # ---- the service's hooks ----------------------------------------------------------------------------------
 request_summary.register(SERVICE, call_summary)
+request_summary.register_prefetch(SERVICE, prefetch_calls)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, statuses=REQUEST_STATUS_LABELS)
 documents.register_kind(
     ROUTE_LIST_KIND,
