@@ -24,6 +24,7 @@ from app.models.referrals import HospitalReferral
 from app.models.registry import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
 from app.models.requests import RequestCounter, RequestEvent, ServiceRequest
 from app.models.session import WebSession
+from app.models.sick_leave import SickLeave, SickLeavePeriod, SickLeaveSettings
 from app.models.signed_documents import InpatientExtract, PhcCertificate
 from app.models.signoff import ClinicModule, Signature, Signoff
 from app.models.staff import StaffMember, StaffRole
@@ -87,4 +88,7 @@ __all__ = [
     "TrainingCourse",
     "TrainingDocument",
     "TrainingSettings",
+    "SickLeave",
+    "SickLeavePeriod",
+    "SickLeaveSettings",
 ]
