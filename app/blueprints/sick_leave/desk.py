@@ -39,6 +39,7 @@ def _labels() -> dict:
         "regimes": sick_leave.REGIMES,
         "outcomes": sick_leave.OUTCOMES,
         "issue_modes": sick_leave.ISSUE_MODES,
+        "attachment_labels": sick_leave.ATTACHMENT_LABELS,
     }
 
 

@@ -63,7 +63,7 @@ from app.services.sick_leave.rules import (
     is_valid_national_number,
     route,
 )
-from app.services.sick_leave.texts import IIN_INVALID
+from app.services.sick_leave.texts import ATTACHMENT_LABELS, IIN_INVALID
 from app.services.signoff_summary import progress_summary
 
 documents.register_kind(
@@ -83,6 +83,7 @@ for _service in SERVICES:
     signoff.register_workflow(_service, show_endpoint="desk_sick_leave.show_request", needed=step_needed)
 
 __all__ = [
+    "ATTACHMENT_LABELS",
     "CAUSES",
     "CERTIFICATE",
     "CERTIFICATE_DOCUMENT",

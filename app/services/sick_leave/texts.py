@@ -2,7 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 
-IIN_INVALID = _l("Enter the patient's IIN: 12 digits.")
+IIN_INVALID = _l("Enter the patient's 12-digit IIN.")
+ATTACHMENT_LABELS = {
+    "attached": _l("Attached to this clinic"),
+    "not_attached": _l("Not attached to this clinic"),
+    "unavailable": _l("The register did not answer"),
+}
 IDENTITY_NEEDED = _l("Write the identity document the person showed (kind and number).")
 DATES_NEEDED = _l("Enter the first and the last day of release from work.")
 END_NEEDED = _l("Enter the last day of the extension.")
@@ -20,7 +25,7 @@ NATIONAL_NUMBER_INVALID = _l(
 CONTINUES_NEEDED = _l("A continuation names the number of the sheet it continues.")
 DIAGNOSIS_NEEDED = _l("Enter the diagnosis (ICD-10).")
 WORKPLACE_NEEDED = _l("Write the place of work (or, for a certificate, of study).")
-WAITS_FOR_REGISTRY = _l("The register of attached population has not answered yet: retry it from the queue.")
+WAITS_FOR_REGISTRY = _l("The request waits for the register of attached population; retry it from the queue.")
 DEPUTY_NEEDED = _l(
     "This sheet is longer than %(days)s days: the deputy chief physician signs it, "
     "not the head of department."
