@@ -79,8 +79,9 @@ def test_a_backdated_opening_goes_to_the_commission(team, patient):
 def test_past_the_deputy_threshold_the_head_of_department_is_refused(team, patient):
     _settings(team, 6, 10, 30)
     request = open_visit(team, patient, sheet_fields(date(2026, 11, 24), date(2026, 12, 5)))
-    with pytest.raises(sick_leave.SickLeaveError):
+    with pytest.raises(sick_leave.SickLeaveError) as refused:
         sick_leave.sign_as_head(request, actor=team["head_of_department"])
+    assert "10" in str(refused.value.message)
     assert signoff.current_step(request).code == "head_signed"
     sick_leave.sign_as_head(request, actor=team["head"])
     assert signoff.current_step(request).code == "issued"
@@ -161,6 +162,7 @@ def test_closing_return_to_work_and_continues_ill(team, patient, make_staff):
         ({"issue_mode": "electronic", "national_number": "12345"}, "national_number"),
         ({"issue_mode": "electronic", "national_number": "1234567890AB"}, "national_number"),
         ({"cause": "holiday"}, "cause"),
+        ({"ends_on": date(2027, 11, 25)}, "ends_on"),
         ({"primary": False, "continues_number": ""}, "continues_number"),
         ({"starts_on": date(2026, 11, 26)}, "starts_on"),
         ({"diagnosis": "Q99.99"}, "diagnosis"),
@@ -170,7 +172,7 @@ def test_bad_fields_are_refused_and_nothing_changes(team, patient, overrides, fi
     request = sick_leave.receive(patient, sick_leave.SHEET, identity_document="ЖК", actor=team["registrar"])
     with pytest.raises(sick_leave.SickLeaveError) as refused:
         sick_leave.sign_as_doctor(request, sheet_fields(**overrides), actor=team["doctor"])
-    assert refused.value.field == field
+    assert refused.value.field == field and "%(" not in str(refused.value.message)
     assert signoff.current_step(request).code == "doctor_signed"
     assert request.sick_leave_period.starts_on is None
 
@@ -278,3 +280,17 @@ def test_the_database_refuses_a_second_open_sheet(team, patient):
     # A new visit while the open sheet's visit is being signed is refused.
     with pytest.raises(sick_leave.SickLeaveError):  # its visit is still being signed
         sick_leave.receive(patient, sick_leave.SHEET, identity_document="ЖК", actor=team["registrar"])
+
+
+def test_sent_back_from_the_desk_to_the_doctor_and_from_the_doctor_to_the_registrar(team, patient):
+    request = open_visit(team, patient)
+    sick_leave.send_back(request, reason="Диагнозды нақтылаңыз", actor=team["issuing_desk"])
+    assert signoff.current_step(request).code == "doctor_signed"  # the skipped head's step is passed over
+    sick_leave.send_back(request, reason="Құжат анық емес", actor=team["doctor"])
+    assert signoff.current_step(request).code == "documents_checked"
+    with pytest.raises(sick_leave.SickLeaveError):
+        sick_leave.receive_again(request, identity_document=" ", actor=team["registrar"])
+    sick_leave.receive_again(request, identity_document="Төлқұжат N123", actor=team["registrar"])
+    sick_leave.sign_as_doctor(request, sheet_fields(ends_on=date(2026, 11, 28)), actor=team["doctor"])
+    sick_leave.register_in_book(request, actor=team["issuing_desk"])
+    assert request.status == "completed" and request.sick_leave_period.ends_on == date(2026, 11, 28)

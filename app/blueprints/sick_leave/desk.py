@@ -16,6 +16,7 @@ from app.blueprints.sick_leave.forms import (
     CommissionForm,
     ConfirmForm,
     DoctorForm,
+    ReceptionAgainForm,
     ReceptionForm,
     SendBackForm,
 )
@@ -189,6 +190,7 @@ def _request_page(found, *, status=200, error=None, **forms):
         confirm_form=ConfirmForm(formdata=None),
         close_form=close_form.fill_choices(language),
         send_back_form=forms.get("send_back_form") or SendBackForm(formdata=None),
+        reception_form=forms.get("reception_form") or ReceptionAgainForm(formdata=None),
         error=error,
         waits_for_registry=found.status == registry_pending.AWAITING_REGISTRY,
         extension_starts=_extension_starts(period),
@@ -211,6 +213,23 @@ def show_request(number):
 
 def _form_error(found, form_name, form):
     return _request_page(found, status=200 if is_htmx_request() else 422, **{form_name: form})
+
+
+@desk_bp.post("/<number>/reception")
+@roles_required(*STAFF_ROLES)
+def receive_again(number):
+    found = _find(number)
+    form = ReceptionAgainForm()
+    if not form.validate():
+        return _form_error(found, "reception_form", form)
+    try:
+        sick_leave.receive_again(
+            found, identity_document=form.identity_document.data or "", actor=current_actor()
+        )
+    except (sick_leave.SickLeaveError, signoff.SignoffError) as error:
+        _attach_error(form, error)
+        return _request_page(found, reception_form=form, error=error.message, status=_error_status(error))
+    return _request_page(found)
 
 
 @desk_bp.post("/<number>/doctor")

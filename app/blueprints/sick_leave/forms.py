@@ -31,6 +31,10 @@ class ReceptionForm(Form):
     identity_document = StringField(_l("Identity document (kind and number)"), validators=[Length(max=200)])
 
 
+class ReceptionAgainForm(Form):
+    identity_document = StringField(_l("Identity document (kind and number)"), validators=[Length(max=200)])
+
+
 class DoctorForm(Form):
     starts_on = DateField(_l("Released from work from"), validators=[Optional()])
     ends_on = DateField(_l("Released from work to (inclusive)"), validators=[Optional()])

@@ -102,6 +102,16 @@ def receive(
     return request
 
 
+def receive_again(request: ServiceRequest, *, identity_document: str, actor: Actor) -> ServiceRequest:
+    """Step 1 once more, after the doctor sent the visit back: the documents checked again and signed."""
+    signoff.check_turn(request, "documents_checked", actor=actor)
+    identity_document = _clean(identity_document, 200)
+    if not identity_document:
+        raise SickLeaveError(texts.IDENTITY_NEEDED, field="identity_document")
+    signoff.sign(request, "documents_checked", actor=actor, confirmed=identity_document)
+    return request
+
+
 def _check_register(request: ServiceRequest, period: SickLeavePeriod, *, actor: Actor) -> None:
     check = patients.check_attachment(request.subject)
     period.attachment_state = check.state
@@ -150,7 +160,7 @@ def _check_dates(starts_on: date, ends_on: date | None) -> None:
     if ends_on < starts_on:
         raise SickLeaveError(texts.END_BEFORE_START, field="ends_on")
     if (ends_on - starts_on).days + 1 > MAX_PERIOD_DAYS:
-        raise SickLeaveError(texts.TOO_LONG, field="ends_on")
+        raise SickLeaveError(texts.too_long(MAX_PERIOD_DAYS), field="ends_on")
 
 
 def _overlapping(period: SickLeavePeriod, starts_on: date, ends_on: date) -> bool:
@@ -219,7 +229,7 @@ def sign_as_head(request: ServiceRequest, *, actor: Actor) -> ServiceRequest:
     routing = routing_of(period)
     if routing.needs_deputy and not actor.staff.has_role("head"):
         audit(actor, "refused", "signoff", object_id=request.number, patient_id=request.subject_id)
-        raise SickLeaveError(texts.DEPUTY_NEEDED, field=None) from None
+        raise SickLeaveError(texts.deputy_needed(get_settings().deputy_after_days))
     period.head_name = actor.staff.full_name
     signoff.sign(request, "head_signed", actor=actor)
     return _issue_when_complete(request)

@@ -12,7 +12,6 @@ IDENTITY_NEEDED = _l("Write the identity document the person showed (kind and nu
 DATES_NEEDED = _l("Enter the first and the last day of release from work.")
 END_NEEDED = _l("Enter the last day of the extension.")
 END_BEFORE_START = _l("The last day of release is before the first day.")
-TOO_LONG = _l("One period of release is at most %(days)s days: check the dates.")
 STARTS_IN_FUTURE = _l("A sheet is not opened for a day that has not come yet.")
 OVERLAP = _l("This person already has a sick-leave sheet or certificate for some of these days.")
 ONE_OPEN_SHEET = _l("This person already has an open sick-leave sheet: extend or close it.")
@@ -26,10 +25,6 @@ CONTINUES_NEEDED = _l("A continuation names the number of the sheet it continues
 DIAGNOSIS_NEEDED = _l("Enter the diagnosis (ICD-10).")
 WORKPLACE_NEEDED = _l("Write the place of work (or, for a certificate, of study).")
 WAITS_FOR_REGISTRY = _l("The request waits for the register of attached population; retry it from the queue.")
-DEPUTY_NEEDED = _l(
-    "This sheet is longer than %(days)s days: the deputy chief physician signs it, "
-    "not the head of department."
-)
 PROTOCOL_NEEDED = _l("Write the number of the commission's protocol.")
 NOT_A_DOCTOR = _l("Only an attending doctor extends or closes a sick-leave sheet.")
 NOTHING_OPEN = _l("This sheet is closed.")
@@ -71,3 +66,15 @@ def backdate_reason(days: int, limit: int):
         days=days,
         limit=limit,
     )
+
+
+def deputy_needed(days: int):
+    return _l(
+        "This sheet is longer than %(days)s days: the deputy chief physician signs it, "
+        "not the head of department.",
+        days=days,
+    )
+
+
+def too_long(days: int):
+    return _l("One period of release is at most %(days)s days: check the dates.", days=days)
