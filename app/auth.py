@@ -32,6 +32,8 @@ START_PAGES = (
     ("counselling_doctor", "desk_hiv_testing.list_tests"),
     ("procedure_nurse", "desk_hiv_testing.list_tests"),
     ("lab", "desk_hiv_testing.show_lab_queue"),
+    # sick leave (services 10, 11)
+    ("issuing_desk", "desk_sick_leave.show_queue"),
 )
 
 

@@ -8,7 +8,15 @@ import pytest
 
 APP = Path(__file__).resolve().parent.parent / "app"
 # The regulation services built so far: each has a domain package and a web package of the same name.
-SERVICES = ("appointments", "home_visits", "attachment", "certificates", "complaints", "hiv_testing")
+SERVICES = (
+    "appointments",
+    "home_visits",
+    "attachment",
+    "certificates",
+    "complaints",
+    "hiv_testing",
+    "sick_leave",
+)
 SERVICE_ROOMS = ("__init__", "rules", "texts", "queries", "operations")
 MAX_LINES = 600
 

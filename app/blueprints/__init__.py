@@ -24,6 +24,7 @@ from app.blueprints.referrals import bp as referrals_bp
 from app.blueprints.referrals import desk_bp as desk_referrals_bp
 from app.blueprints.registry_admin import bp as registry_admin_bp
 from app.blueprints.registry_queue import bp as registry_queue_bp
+from app.blueprints.sick_leave import desk_bp as desk_sick_leave_bp  # noqa: I001  (sick leave, services 10, 11)
 from app.blueprints.signing_admin import bp as signing_admin_bp
 from app.blueprints.signoff import bp as signoff_bp
 from app.blueprints.staff import bp as staff_bp
@@ -66,4 +67,5 @@ BLUEPRINTS = (
     desk_hiv_testing_bp,
     signing_admin_bp,
     cabinet_bp,
+    desk_sick_leave_bp,
 )

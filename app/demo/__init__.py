@@ -16,6 +16,7 @@ from app.demo.cabinet import seed_cabinet_demo
 from app.demo.complaints import seed_feedback_demo
 from app.demo.hiv_testing import seed_hiv_demo
 from app.demo.registry import seed_registry
+from app.demo.sick_leave import seed_sick_leave_demo
 from app.demo.signed_documents import seed_signed_documents_demo
 from app.demo.signing import seed_signing_key
 from app.demo.training import seed_training_demo
@@ -63,6 +64,8 @@ STAFF = (
     ("counselling", "Сәуле Бақытжанқызы Әлиева", {"counselling_doctor"}, None, None, "114"),
     ("procnurse", "Гүлмира Асанқызы Серікбаева", {"procedure_nurse"}, None, None, "115"),
     ("laboratory", "Татьяна Петровна Ли", {"lab"}, None, None, "120"),
+    # sick leave (services 10, 11): the issuing desk's medical worker
+    ("issuingdesk", "Айжан Болатқызы Мұратова", {"issuing_desk"}, None, None, "102"),
 )
 
 LAST_NAMES_M = (
@@ -134,6 +137,7 @@ def seed() -> str:
     signed_documents_added = seed_signed_documents_demo(demo_patients())
     hiv_tests_added = seed_hiv_demo()
     cabinet_requests_added = seed_cabinet_demo(demo_patients())
+    sick_leave_added = seed_sick_leave_demo(demo_patients())
     db.session.flush()
     return (
         f"demo clinic ready: {len(districts)} districts, {staff_created} staff and "
@@ -147,7 +151,8 @@ def seed() -> str:
         f"{training_documents_added} training documents opened; "
         f"{signed_documents_added} PHC certificates and inpatient extracts added; "
         f"{hiv_tests_added} HIV tests added; "
-        f"{cabinet_requests_added} requests added for the personal cabinet; {signing}"
+        f"{cabinet_requests_added} requests added for the personal cabinet; "
+        f"{sick_leave_added} sick-leave visits added; {signing}"
     )
 
 

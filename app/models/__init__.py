@@ -25,6 +25,7 @@ from app.models.registry import RegistryAttachment, RegistryPerson, RegistryRegi
 from app.models.requests import RequestCounter, RequestEvent, ServiceRequest
 from app.models.session import WebSession
 from app.models.shared_state import SharedState, StoredFile
+from app.models.sick_leave import SickLeave, SickLeavePeriod, SickLeaveSettings
 from app.models.signed_documents import InpatientExtract, PhcCertificate
 from app.models.signoff import ClinicModule, Signature, Signoff
 from app.models.staff import StaffMember, StaffRole
@@ -90,4 +91,7 @@ __all__ = [
     "TrainingCourse",
     "TrainingDocument",
     "TrainingSettings",
+    "SickLeave",
+    "SickLeavePeriod",
+    "SickLeaveSettings",
 ]

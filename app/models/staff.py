@@ -28,6 +28,8 @@ ROLES = (
     "counselling_doctor",
     "procedure_nurse",
     "lab",
+    # sick leave (services 10, 11): the issuing desk's medical worker (stamps, the register book)
+    "issuing_desk",
 )
 
 

@@ -329,9 +329,106 @@ _INPATIENT_EXTRACT_STEPS = (
         T("Шығарылу орталығы", "Выписной центр (стол выписки)"),
     ),
 )
+# 001 annex 10 items 5-6 (service 10): registrar 5, attending doctor 15, head of department or deputy chief
+# physician 5 (only when the length of incapacity needs it), the issuing desk 5. The medical advisory
+# commission's step is not in the text (order 183 [GK]): a sheet past the clinic's commission threshold, or
+# opened backdated beyond its setting, goes to it; it counts in no deadline of the regulation (0 minutes add
+# nothing: its deadline is the step's start). Which of the two optional steps a sheet needs is the service's
+# routing (app.services.sick_leave.rules), from the admin's settings.
+_SICK_LEAVE_SHEET_STEPS = (
+    SignoffStep(
+        "documents_checked",
+        ("registrar",),
+        5,
+        T("Құжаттарды қабылдау және тексеру", "Приём и проверка документов"),
+        T("Жеке басын куәландыратын құжат тексерілді", "Документ, удостоверяющий личность, проверен"),
+        T("Медициналық тіркеуші", "Медицинский регистратор"),
+    ),
+    SignoffStep(
+        "doctor_signed",
+        ("doctor",),
+        15,
+        T(
+            "Емдеуші дәрігердің қабылдауы, БХТ-мен тексеру, парақты толтыру",
+            "Приём лечащего врача, проверка по РПН, заполнение листа",
+        ),
+        T(
+            "Деректер БХТ-да тексерілді, пациент қаралды, парақ толтырылып, жеке мөрмен расталды",
+            "Данные проверены в РПН, пациент осмотрен, лист заполнен и заверен личной печатью",
+        ),
+        T("Емдеуші дәрігер", "Лечащий врач"),
+    ),
+    SignoffStep(
+        "head_signed",
+        ("head_of_department", "head"),
+        5,
+        T(
+            "Бөлімше меңгерушісінің немесе бас дәрігер орынбасарының қол қоюы",
+            "Подпись заведующего отделением или заместителя главного врача",
+        ),
+        T("Парақ тексерілді және қол қойылды", "Лист проверен и подписан"),
+        T(
+            "Бөлімше меңгерушісі / бас дәрігердің орынбасары",
+            "Заведующий отделением / заместитель главного врача",
+        ),
+    ),
+    SignoffStep(
+        "commission_signed",
+        ("head",),
+        0,
+        T("Дәрігерлік-консультациялық комиссияның шешімі", "Решение врачебно-консультационной комиссии"),
+        T("ДКК шешімі хаттамамен ресімделді", "Решение ВКК оформлено протоколом"),
+        T("ДКК төрағасы", "Председатель ВКК"),
+    ),
+    SignoffStep(
+        "issued",
+        ("issuing_desk",),
+        5,
+        T(
+            "Мөр басу және тіркеу кітабына тіркеу",
+            "Заверение печатью и регистрация в книге",
+        ),
+        T(
+            "Ұйымның мөрі және бұрыштама мөртабаны басылды, парақ тіркеу кітабына тіркелді",
+            "Поставлены печать организации и угловой штамп, лист зарегистрирован в книге",
+        ),
+        T("Жазылу орталығының медицина қызметкері", "Медицинский работник центра выписки"),
+    ),
+)
+# 001 annex 11 items 5-6 (service 11): registrar 5, attending doctor 20, issuing desk 5.
+_SICK_LEAVE_CERTIFICATE_STEPS = (
+    _SICK_LEAVE_SHEET_STEPS[0],
+    SignoffStep(
+        "doctor_signed",
+        ("doctor",),
+        20,
+        T(
+            "Емдеуші дәрігердің қабылдауы, БХТ-мен тексеру, анықтаманы толтыру",
+            "Приём лечащего врача, проверка по РПН, заполнение справки",
+        ),
+        T(
+            "Деректер БХТ-да тексерілді, пациент қаралды, анықтама толтырылып, жеке мөрмен расталды",
+            "Данные проверены в РПН, пациент осмотрен, справка заполнена и заверена личной печатью",
+        ),
+        T("Емдеуші дәрігер", "Лечащий врач"),
+    ),
+    SignoffStep(
+        "issued",
+        ("issuing_desk",),
+        5,
+        T("Анықтаманы тексеру және беру", "Проверка и выдача справки"),
+        T(
+            "Құжаттар тексерілді, анықтама мөрмен расталып тіркеу кітабына тіркелді",
+            "Документы проверены, справка заверена печатью и зарегистрирована в книге",
+        ),
+        T("Жазылу орталығының медицина қызметкері", "Медицинский работник центра выписки"),
+    ),
+)
 SIGNOFF_STEPS: dict[str, tuple[SignoffStep, ...]] = {
     "phc-certificate": _PHC_CERTIFICATE_STEPS,
     "inpatient-extract": _INPATIENT_EXTRACT_STEPS,
+    "sick-leave-sheet": _SICK_LEAVE_SHEET_STEPS,
+    "sick-leave-certificate": _SICK_LEAVE_CERTIFICATE_STEPS,
 }
 
 
@@ -341,7 +438,7 @@ def signoff_steps(slug: str) -> tuple[SignoffStep, ...]:
 
 
 # Services built for the clinic's own rooms only: the passport page says where and when, with no online start.
-IN_PERSON_ONLY = frozenset({"hiv-testing"})
+IN_PERSON_ONLY = frozenset({"hiv-testing", "sick-leave-sheet", "sick-leave-certificate"})
 
 
 def _bilingual(value: dict) -> T:

@@ -23,9 +23,15 @@ is its working minutes from the moment it became current; the request's deadline
 `queue(roles)` is what waits for a role (late ones first); `progress(request)` is each step's state for the
 person on /status. `issued(model, start, end)` is the journal of the documents a sign-off service issued in a
 period (`open_issued`: a staff look at it, audited), `open_document` a staff print of one of them.
+
+A step some documents need and others do not (sick leave: the head of department only past the clinic's
+threshold of days) is declared like any other; the service registers `needed=callable(request, step)` and the
+kernel passes over a step that is not needed, after the signature before it (and when sending back). Such a
+step shows as "skipped" in the progress.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -111,7 +117,7 @@ class Signatory:
 @dataclass(frozen=True)
 class StepProgress:
     step: SignoffStep
-    state: str  # done | current | waiting
+    state: str  # done | current | waiting | skipped
     signatory: Signatory | None
     due_at: datetime | None
     late: bool
@@ -132,13 +138,27 @@ class QueueItem:
 
 
 _show_endpoints: dict[str, str] = {}
+_needed_checks: dict[str, Callable[[ServiceRequest, SignoffStep], bool]] = {}
 
 
-def register_workflow(service_slug: str, *, show_endpoint: str) -> None:
-    """Called once from a service's face: the page where staff open one of its requests (takes `number`)."""
+def register_workflow(
+    service_slug: str,
+    *,
+    show_endpoint: str,
+    needed: Callable[[ServiceRequest, SignoffStep], bool] | None = None,
+) -> None:
+    """Called once from a service's face: the page where staff open one of its requests (takes `number`),
+    and, for a service whose steps are not all needed every time, which steps a request needs."""
     if not catalogue.signoff_steps(service_slug):
         raise ValueError(f"{service_slug} declares no sign-off steps in the catalogue")
     _show_endpoints[service_slug] = show_endpoint
+    if needed is not None:
+        _needed_checks[service_slug] = needed
+
+
+def is_needed(request: ServiceRequest, step: SignoffStep) -> bool:
+    check = _needed_checks.get(request.service)
+    return True if check is None else bool(check(request, step))
 
 
 def step_labels(service_slug: str) -> dict[str, object]:
@@ -156,6 +176,7 @@ ROLE_WORDS = {
     "head": _l("Head of the clinic"),
     "head_of_department": _l("Head of department"),
     "senior_nurse": _l("Senior nurse"),
+    "issuing_desk": _l("Issuing desk"),
 }
 
 
@@ -223,6 +244,8 @@ def progress(request: ServiceRequest) -> list[StepProgress]:
         current = signoff.finished_at is None and index == signoff.position
         signatory = by_code.get(step.code) if not current else None
         state = "current" if current else ("done" if signatory else "waiting")
+        if state == "waiting" and not is_needed(request, step):
+            state = "skipped"
         due = signoff.step_due_at if current else None
         rows.append(
             StepProgress(
@@ -400,11 +423,14 @@ def sign(request: ServiceRequest, step_code: str, *, actor: Actor, confirmed: st
         confirmed=f"{words}. {confirmed}".strip() if confirmed else words,
     )
     db.session.add(signature)
-    if signoff.position + 1 >= len(steps):
+    following = signoff.position + 1
+    while following < len(steps) and not is_needed(request, steps[following]):
+        following += 1
+    if following >= len(steps):
         signoff.finished_at = moment
         transition(request, "completed", actor=actor, step=step.code, note=signature.confirmed)
     else:
-        signoff.position += 1
+        signoff.position = following
         signoff.step_started_at = moment
         signoff.step_due_at = _due(steps[signoff.position], moment)
         record_step(request, step.code, actor=actor, note=signature.confirmed)
@@ -431,6 +457,8 @@ def send_back(request: ServiceRequest, *, actor: Actor, reason: str, to_step: st
     if signoff.position == 0:
         raise SendBackRefused(NOTHING_TO_SEND_BACK)
     target = signoff.position - 1
+    while target > 0 and not is_needed(request, steps[target]):
+        target -= 1
     if to_step:
         positions = {candidate.code: index for index, candidate in enumerate(steps)}
         if positions.get(to_step, signoff.position) >= signoff.position:

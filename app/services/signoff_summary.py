@@ -24,6 +24,8 @@ def progress_summary(request: ServiceRequest) -> Summary | None:
                 value = _(
                     "In progress, late (due by %(at)s)", at=format_datetime(row.due_at, "dd.MM.yyyy HH:mm")
                 )
+        elif row.state == "skipped":
+            value = _("Not needed")
         else:
             value = _("Waiting")
         facts.append(Fact(label=str(row.step.title), value=value))

@@ -76,6 +76,8 @@ ROLE_LABELS = {
     "counselling_doctor": _l("Counselling-room doctor"),
     "procedure_nurse": _l("Procedure-room nurse"),
     "lab": _l("Laboratory"),
+    # sick leave (services 10, 11)
+    "issuing_desk": _l("Issuing desk"),
 }
 
 

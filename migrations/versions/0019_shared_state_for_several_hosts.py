@@ -5,7 +5,7 @@ registry CSV files waiting for the admin's confirmation) live in the database ra
 disk, and small shared state (the registry circuit breaker, the registry cache's version) in shared_state.
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0018
 Create Date: 2026-12-03 16:50:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0019"
-down_revision = "0015"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ given within them. Both columns are empty for a weekday without home calls. A ki
 one-time code the admin is shown (its hash and expiry on kiosk_device), not a 43-character token.
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 Create Date: 2026-12-03 16:45:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0020"
-down_revision = "0015"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

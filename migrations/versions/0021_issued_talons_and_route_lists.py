@@ -6,7 +6,7 @@ records the SHA-256 of its scope and content, so printing the same form again se
 issued. Indexed: a print looks it up.
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0020
 Create Date: 2026-12-03 17:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0021"
-down_revision = "0015"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -207,7 +207,9 @@ def test_monitoring_shows_each_step_with_median_p95_and_share_in_time(people, fr
     sign_in(client, "head", "ru")
     page = page_text(
         # the sign-off table is behind its tab of the monitoring dashboard (issue 14)
-        client.get("/staff/monitoring?service=phc-certificate&date_from=2026-11-01&date_to=2026-11-30&tab=signoff")
+        client.get(
+            "/staff/monitoring?service=phc-certificate&date_from=2026-11-01&date_to=2026-11-30&tab=signoff"
+        )
     )
     assert "Время по шагам подписания" in page and "50%" in page
 

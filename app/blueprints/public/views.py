@@ -8,7 +8,7 @@ from app.auth import roles_required
 from app.blueprints.public import bp
 from app.core.urls import safe_next_path
 from app.ops import health
-from app.services import catalogue, hiv_testing, modules
+from app.services import catalogue, hiv_testing, modules, sick_leave
 
 log = logging.getLogger(__name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -36,6 +36,11 @@ def show_service(slug: str):
         extra = {
             "in_person_template": "hiv_testing/_passport.html",
             "hiv_settings": hiv_testing.get_settings(),
+        }
+    if service.slug in sick_leave.SERVICES:
+        extra = {
+            "in_person_template": "sick_leave/_passport.html",
+            "sick_leave_settings": sick_leave.get_settings(),
         }
     return render_template(
         "public/service.html", service=service, offered_here=modules.offered_here(slug), **extra
