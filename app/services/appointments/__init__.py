@@ -18,6 +18,14 @@ from app.core.bilingual import Bilingual
 from app.models.appointments import REASON_MAX_LENGTH
 from app.services import registry_pending, request_summary
 from app.services import requests as request_kernel
+from app.services.appointments.day_journal import (
+    JournalSheet,
+    doctors_with_plans,
+    journal,
+    journal_sheet,
+    staff_by_id,
+    visits_of,
+)
 from app.services.appointments.documents import (
     PRODUCT_ID,
     TALON_TEMPLATE,
@@ -43,7 +51,6 @@ from app.services.appointments.queries import (
     Choice,
     DayChoice,
     DoctorChoice,
-    JournalSheet,
     PatientCard,
     appointment_for_request,
     bookable_doctor,
@@ -57,12 +64,9 @@ from app.services.appointments.queries import (
     doctor_by_id,
     doctors_for,
     doctors_for_schedules,
-    doctors_with_plans,
     exception_of,
     find_by_number,
     free_slots,
-    journal,
-    journal_sheet,
     move_choice,
     no_show_count,
     patient_by_id,
@@ -71,8 +75,6 @@ from app.services.appointments.queries import (
     search_patients,
     slot_state,
     specialities_offered,
-    staff_by_id,
-    visits_of,
     week_of,
 )
 from app.services.appointments.rules import (

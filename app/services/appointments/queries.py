@@ -1,5 +1,5 @@
 """Reading appointments: the chooser (speciality -> doctor -> day -> slot), the checks a booking must pass,
-a patient's bookings, the pre-registration journal, the doctor's visits and the week of a doctor's plan.
+a patient's bookings and the week of a doctor's plan (the journal and the doctor's visits: day_journal.py).
 
 Nothing here changes a booking. The staff reads of a person's data (the desk's patient card and search, the
 journal, the visits, opening a booking to move it) take the staff `actor` and record the read in the audit
@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY, local_now, now
 from app.core.inputs import search_text
-from app.core.person import SEX_LABELS, age_label
 from app.extensions import db
 from app.models import Appointment, Patient, ScheduleException, ServiceRequest, StaffMember
 from app.models.appointments import SLOT_HOLDING_STATUSES, UPCOMING_STATUSES
@@ -49,7 +48,7 @@ from app.services.appointments.texts import (
     progress_of,
     summary_of,
 )
-from app.services.specialities import SPECIALITIES, get_speciality
+from app.services.specialities import SPECIALITIES
 
 
 # ---- choosing: specialities, doctors, days, slots ----------------------------------------------------
@@ -459,100 +458,6 @@ def patient_card(patient: Patient, *, actor: Actor) -> PatientCard:
         actor, "view", "patient", object_id=patient.id, patient_id=patient.id, detail="appointments desk"
     )
     return PatientCard(bookings=bookings_of(patient.id), no_shows=no_show_count(patient.id))
-
-
-# ---- the pre-registration journal and the doctor's visits -------------------------------------------
-def journal(day: date, doctor_id: int | None = None) -> list[Appointment]:
-    """The pre-registration journal: every booking that holds a slot on `day`, by doctor and time, with the
-    patient card (name, age, sex, address, phone) and the number loaded in the same query."""
-    start, end = schedules.local_day_bounds(day)
-    query = (
-        select(Appointment)
-        .join(Appointment.doctor)
-        .options(
-            contains_eager(Appointment.doctor),
-            joinedload(Appointment.patient),
-            joinedload(Appointment.request).lazyload(ServiceRequest.events),
-        )
-        .where(
-            Appointment.starts_at >= start,
-            Appointment.starts_at < end,
-            Appointment.status.in_(SLOT_HOLDING_STATUSES),
-        )
-        .order_by(StaffMember.full_name, Appointment.starts_at)
-    )
-    if doctor_id:
-        query = query.where(Appointment.doctor_id == doctor_id)
-    return list(db.session.scalars(query))
-
-
-def doctors_with_plans() -> list[StaffMember]:
-    """Doctors who have a weekly plan: the journal's and the head's choice of doctor."""
-    return [s.doctor for s in schedules.doctors_with_schedules()]
-
-
-def staff_by_id(staff_id: int | None) -> StaffMember | None:
-    return db.session.get(StaffMember, staff_id) if staff_id else None
-
-
-@dataclass(frozen=True)
-class JournalSheet:
-    """The journal of one day (of one doctor, or all), as the desk's page and its printed copy show it.
-
-    Its columns are the regulation's (001 annex 2 item 8): the registrar enters «тегі, аты, әкесінің аты,
-    жасы және жынысы, көрсетілетін қызметті алушының жағдайы және жазатайым оқиға немесе ауруы бойынша
-    қысқа мәліметтер, нақты мекен-жайы мен байланыс телефоны». Name, age and sex (on the day of the visit),
-    the actual address and the phone come from the patient card; the condition is the booking's reason.
-    """
-
-    day: date
-    doctor_id: int | None
-    doctor: StaffMember | None
-    doctors: list[StaffMember]
-    entries: list[Appointment]
-    no_shows: dict[int, int]  # patient id -> no-shows in the window, for the desk's warning
-
-    def context(self) -> dict:
-        """The sheet as template values (the templates name each field)."""
-        return {name: getattr(self, name) for name in self.__dataclass_fields__} | {
-            "speciality_of": get_speciality,
-            "age_label": age_label,
-            "sex_labels": SEX_LABELS,
-        }
-
-
-def journal_sheet(day: date, doctor_id: int | None, *, actor: Actor, printing: bool = False) -> JournalSheet:
-    """The journal of `day` for the desk; reading (or printing) it is audited as one entry."""
-    entries = journal(day, doctor_id)
-    doctors = doctors_with_plans()
-    audit.audit(
-        actor,
-        "print" if printing else "view",
-        "appointment_journal",
-        object_id=day.isoformat(),
-        detail=f"doctor={doctor_id or 'all'}; {len(entries)} entries",
-    )
-    return JournalSheet(
-        day=day,
-        doctor_id=doctor_id,
-        doctor=next((d for d in doctors if d.id == doctor_id), None),
-        doctors=doctors,
-        entries=entries,
-        no_shows=no_show_counts(entry.patient_id for entry in entries),
-    )
-
-
-def visits_of(doctor: StaffMember, day: date, *, actor: Actor) -> list[Appointment]:
-    """The doctor's bookings of `day`, to mark who came; reading them is audited."""
-    entries = journal(day, doctor.id)
-    audit.audit(
-        actor,
-        "view",
-        "appointment_journal",
-        object_id=day.isoformat(),
-        detail=f"visits of doctor {doctor.id}",
-    )
-    return entries
 
 
 # ---- a doctor's week, for the schedule editor -----------------------------------------------------------
