@@ -36,10 +36,10 @@ translations-update: $(VENV)/.production
 db-upgrade: setup
 	$(FLASK) db upgrade
 
-# The demo is seeded only into a database `make run` created (flask prepare-demo), never into real data.
+# The demo is seeded only into a database `make run` created (flask prepare-demo), never into real data;
+# its files are the user's only (umask 077), as the systemd units make them (UMask=0077).
 run: setup
-	$(FLASK) prepare-demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	umask 077 && $(FLASK) prepare-demo && $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .
