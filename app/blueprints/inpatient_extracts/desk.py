@@ -7,7 +7,7 @@ refused there and audited (the page answers 200 with the message, so the audit e
 from flask import abort, request, url_for
 from wtforms.fields.choices import SelectChoice
 
-from app import issued_journals
+from app import issued_journals, signoff_desk
 from app.auth import current_actor, roles_required
 from app.blueprints.inpatient_extracts import desk_bp
 from app.blueprints.inpatient_extracts.forms import (
@@ -20,21 +20,11 @@ from app.blueprints.inpatient_extracts.forms import (
 )
 from app.core.clock import local_now
 from app.core.i18n import current_language
-from app.core.iin import is_valid_iin
 from app.htmx import is_htmx_request, redirect_after_step, render_page
-from app.registries import RegistryUnavailable
-from app.services import inpatient_extracts, modules, patients, registry_pending, signoff
+from app.services import inpatient_extracts, modules, signoff
 
 STEP_ROLES = ("doctor", "head_of_department", "senior_nurse", "registrar")
 STAFF_ROLES = (*STEP_ROLES, "head")
-
-
-def _error_status(error) -> int:
-    """An error in a fragment is 200 (htmx swaps only 2xx), on a full page 422; a refused role is 200 either
-    way, so its audit entry is committed (a 4xx rolls the request back)."""
-    if is_htmx_request() or isinstance(error, signoff.NotYourStep):
-        return 200
-    return 422
 
 
 def _off_page(status: int = 200):
@@ -73,28 +63,12 @@ def show_queue():
 
 
 # ---- step 1: the doctor writes the discharge summary ------------------------------------------------------
-def _patient_for(raw_iin: str):
-    iin = (raw_iin or "").strip()
-    if not is_valid_iin(iin):
-        return None, inpatient_extracts.IIN_INVALID
-    try:
-        return patients.card_for(iin), None
-    except patients.PatientUnknown as error:
-        return None, error.message
-    except RegistryUnavailable:
-        return None, registry_pending.UNAVAILABLE_MESSAGE
 
 
 def _summary_page(form, patient=None, *, problem=None, status=200):
     return render_page(
         "inpatient_extracts/desk/new.html", None, status=status, form=form, patient=patient, problem=problem
     )
-
-
-def _attach_error(form, error) -> None:
-    field = getattr(error, "field", None)
-    if field and field in form:
-        form[field].errors = [*form[field].errors, error.message]
 
 
 @desk_bp.get("/new")
@@ -106,7 +80,7 @@ def new_extract():
     form = SummaryForm(formdata=None, iin=raw_iin)
     if not raw_iin:
         return _summary_page(form)
-    patient, problem = _patient_for(raw_iin)
+    patient, problem = signoff_desk.patient_for(raw_iin, inpatient_extracts.IIN_INVALID)
     if patient is None:
         return _summary_page(form, problem=problem, status=422)
     inpatient_extracts.open_patient(patient, actor=current_actor())
@@ -119,7 +93,7 @@ def write_summary():
     if not inpatient_extracts.is_offered():
         return _off_page(409)
     form = SummaryForm()
-    patient, problem = _patient_for(form.iin.data)
+    patient, problem = signoff_desk.patient_for(form.iin.data, inpatient_extracts.IIN_INVALID)
     if patient is None:
         return _summary_page(form, problem=problem, status=422)
     if not form.validate():
@@ -129,7 +103,7 @@ def write_summary():
             patient, form.summary(), actor=current_actor(), language=current_language()
         )
     except (inpatient_extracts.ExtractError, signoff.SignoffError) as error:
-        _attach_error(form, error)
+        signoff_desk.attach_error(form, error)
         return _summary_page(form, patient, problem=error.message, status=422)
     return redirect_after_step(url_for(".show_request", number=extract_request.number))
 
@@ -211,8 +185,10 @@ def _step(number: str, name: str, form, action):
     try:
         action(found, form)
     except (inpatient_extracts.ExtractError, signoff.SignoffError) as error:
-        _attach_error(form, error)
-        return _request_page(found, forms={name: form}, error=error.message, status=_error_status(error))
+        signoff_desk.attach_error(form, error)
+        return _request_page(
+            found, forms={name: form}, error=error.message, status=signoff_desk.error_status(error)
+        )
     return _request_page(found)
 
 

@@ -6,16 +6,14 @@ kept; nothing else changes). Every look at a person's data is audited by the ser
 from flask import abort, request, url_for
 from flask_login import current_user
 
-from app import issued_journals
+from app import issued_journals, signoff_desk
 from app.auth import current_actor, roles_required
 from app.blueprints.phc_certificates import desk_bp
 from app.blueprints.phc_certificates.forms import DoctorForm, ReceptionForm, SendBackForm
 from app.core.clock import local_now
 from app.core.i18n import current_language
-from app.core.iin import is_valid_iin
 from app.htmx import is_htmx_request, redirect_after_step, render_page
-from app.registries import RegistryUnavailable
-from app.services import patients, phc_certificates, registry_pending, signoff
+from app.services import phc_certificates, registry_pending, signoff
 
 STAFF_ROLES = ("registrar", "doctor", "head")
 DESK_ROLES = ("registrar", "head")
@@ -28,14 +26,6 @@ def _labels() -> dict:
         "attachment_labels": phc_certificates.ATTACHMENT_LABELS,
         "kind_of": phc_certificates.kind_of,
     }
-
-
-def _error_status(error) -> int:
-    """An error shown in a fragment is 200 (htmx swaps only 2xx); on a full page 422. A refused role is 200
-    either way, so its audit entry is committed (a 4xx rolls the request back)."""
-    if is_htmx_request() or isinstance(error, signoff.NotYourStep):
-        return 200
-    return 422
 
 
 # ---- the queue ------------------------------------------------------------------------------------------
@@ -60,19 +50,6 @@ def _reception_page(form, patient=None, *, problem=None, status=200):
     )
 
 
-def _patient_for(raw_iin: str):
-    """(patient, problem): the card for the IIN (made from the registry when missing), or what went wrong."""
-    iin = (raw_iin or "").strip()
-    if not is_valid_iin(iin):
-        return None, phc_certificates.IIN_INVALID
-    try:
-        return patients.card_for(iin), None
-    except patients.PatientUnknown as error:
-        return None, error.message
-    except RegistryUnavailable:
-        return None, registry_pending.UNAVAILABLE_MESSAGE
-
-
 @desk_bp.get("/new")
 @roles_required(*DESK_ROLES)
 def new_request():
@@ -80,7 +57,7 @@ def new_request():
     form = ReceptionForm(formdata=None, iin=raw_iin).fill_kinds()
     if not raw_iin:
         return _reception_page(form)
-    patient, problem = _patient_for(raw_iin)
+    patient, problem = signoff_desk.patient_for(raw_iin, phc_certificates.IIN_INVALID)
     if patient is None:
         return _reception_page(form, problem=problem, status=422)
     phc_certificates.open_patient(patient, actor=current_actor())
@@ -91,7 +68,7 @@ def new_request():
 @roles_required(*DESK_ROLES)
 def receive():
     form = ReceptionForm().fill_kinds()
-    patient, problem = _patient_for(form.iin.data)
+    patient, problem = signoff_desk.patient_for(form.iin.data, phc_certificates.IIN_INVALID)
     if patient is None:
         return _reception_page(form, problem=problem, status=422)
     if not form.validate():
@@ -101,15 +78,9 @@ def receive():
             patient, form.reception(), actor=current_actor(), language=current_language()
         )
     except (phc_certificates.CertificateError, signoff.SignoffError) as error:
-        _attach_error(form, error)
+        signoff_desk.attach_error(form, error)
         return _reception_page(form, patient, problem=error.message, status=422)
     return redirect_after_step(url_for(".show_request", number=certificate_request.number))
-
-
-def _attach_error(form, error) -> None:
-    field = getattr(error, "field", None)
-    if field and field in form:
-        form[field].errors = [*form[field].errors, error.message]
 
 
 # ---- one request: its steps and the current step's form --------------------------------------------------
@@ -175,8 +146,10 @@ def receive_again(number):
     try:
         phc_certificates.receive_again(found, form.reception(), actor=current_actor())
     except (phc_certificates.CertificateError, signoff.SignoffError) as error:
-        _attach_error(form, error)
-        return _request_page(found, reception_form=form, error=error.message, status=_error_status(error))
+        signoff_desk.attach_error(form, error)
+        return _request_page(
+            found, reception_form=form, error=error.message, status=signoff_desk.error_status(error)
+        )
     return _request_page(found)
 
 
@@ -192,8 +165,10 @@ def sign_as_doctor(number):
             found, conclusion=form.conclusion.data or "", fields=form.kind_values(), actor=current_actor()
         )
     except (phc_certificates.CertificateError, signoff.SignoffError) as error:
-        _attach_error(form, error)
-        return _request_page(found, doctor_form=form, error=error.message, status=_error_status(error))
+        signoff_desk.attach_error(form, error)
+        return _request_page(
+            found, doctor_form=form, error=error.message, status=signoff_desk.error_status(error)
+        )
     return _request_page(found)
 
 
@@ -208,7 +183,9 @@ def send_back(number):
         phc_certificates.send_back(found, reason=form.reason.data or "", actor=current_actor())
     except signoff.SignoffError as error:
         form.reason.errors = [error.message]
-        return _request_page(found, send_back_form=form, error=error.message, status=_error_status(error))
+        return _request_page(
+            found, send_back_form=form, error=error.message, status=signoff_desk.error_status(error)
+        )
     return _request_page(found)
 
 

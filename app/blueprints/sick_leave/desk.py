@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import abort, request, url_for
 from flask_login import current_user
 
+from app import signoff_desk
 from app.auth import current_actor, roles_required
 from app.blueprints.sick_leave import desk_bp
 from app.blueprints.sick_leave.forms import (
@@ -22,11 +23,9 @@ from app.blueprints.sick_leave.forms import (
 )
 from app.core.clock import local_now
 from app.core.i18n import current_language
-from app.core.iin import is_valid_iin
 from app.htmx import is_htmx_request, redirect_after_step, render_page
-from app.registries import RegistryUnavailable
 from app.responses import document_response
-from app.services import patients, registry_pending, sick_leave, signoff
+from app.services import registry_pending, sick_leave, signoff
 
 STAFF_ROLES = ("registrar", "doctor", "head_of_department", "head", "issuing_desk")
 DESK_ROLES = ("registrar", "head")
@@ -42,20 +41,6 @@ def _labels() -> dict:
         "issue_modes": sick_leave.ISSUE_MODES,
         "attachment_labels": sick_leave.ATTACHMENT_LABELS,
     }
-
-
-def _error_status(error) -> int:
-    """An error shown in a fragment is 200 (htmx swaps only 2xx); on a full page 422. A refused role is 200
-    either way, so its audit entry is committed (a 4xx rolls the request back)."""
-    if is_htmx_request() or isinstance(error, signoff.NotYourStep):
-        return 200
-    return 422
-
-
-def _attach_error(form, error) -> None:
-    field = getattr(error, "field", None)
-    if field and field in form:
-        form[field].errors = [*form[field].errors, error.message]
 
 
 # ---- the queue ---------------------------------------------------------------------------------------------
@@ -92,18 +77,6 @@ def _reception_page(form, patient=None, *, problem=None, open_sheet=None, status
     )
 
 
-def _patient_for(raw_iin: str):
-    iin = (raw_iin or "").strip()
-    if not is_valid_iin(iin):
-        return None, sick_leave.IIN_INVALID
-    try:
-        return patients.card_for(iin), None
-    except patients.PatientUnknown as error:
-        return None, error.message
-    except RegistryUnavailable:
-        return None, registry_pending.UNAVAILABLE_MESSAGE
-
-
 @desk_bp.get("/new")
 @roles_required(*DESK_ROLES)
 def new_request():
@@ -111,7 +84,7 @@ def new_request():
     form = ReceptionForm(formdata=None, iin=raw_iin)
     if not raw_iin:
         return _reception_page(form)
-    patient, problem = _patient_for(raw_iin)
+    patient, problem = signoff_desk.patient_for(raw_iin, sick_leave.IIN_INVALID)
     if patient is None:
         return _reception_page(form, problem=problem, status=422)
     sick_leave.open_patient(patient, actor=current_actor())
@@ -122,7 +95,7 @@ def new_request():
 @roles_required(*DESK_ROLES)
 def receive():
     form = ReceptionForm()
-    patient, problem = _patient_for(form.iin.data)
+    patient, problem = signoff_desk.patient_for(form.iin.data, sick_leave.IIN_INVALID)
     if patient is None:
         return _reception_page(form, problem=problem, status=422)
     open_sheet = sick_leave.open_sheet_of(patient)
@@ -137,7 +110,7 @@ def receive():
             language=current_language(),
         )
     except (sick_leave.SickLeaveError, signoff.SignoffError) as error:
-        _attach_error(form, error)
+        signoff_desk.attach_error(form, error)
         return _reception_page(form, patient, problem=error.message, open_sheet=open_sheet, status=422)
     return redirect_after_step(url_for(".show_request", number=visit.number))
 
@@ -227,8 +200,10 @@ def receive_again(number):
             found, identity_document=form.identity_document.data or "", actor=current_actor()
         )
     except (sick_leave.SickLeaveError, signoff.SignoffError) as error:
-        _attach_error(form, error)
-        return _request_page(found, reception_form=form, error=error.message, status=_error_status(error))
+        signoff_desk.attach_error(form, error)
+        return _request_page(
+            found, reception_form=form, error=error.message, status=signoff_desk.error_status(error)
+        )
     return _request_page(found)
 
 
@@ -242,8 +217,10 @@ def sign_as_doctor(number):
     try:
         sick_leave.sign_as_doctor(found, form.fields(), actor=current_actor())
     except (sick_leave.SickLeaveError, signoff.SignoffError) as error:
-        _attach_error(form, error)
-        return _request_page(found, doctor_form=form, error=error.message, status=_error_status(error))
+        signoff_desk.attach_error(form, error)
+        return _request_page(
+            found, doctor_form=form, error=error.message, status=signoff_desk.error_status(error)
+        )
     return _request_page(found)
 
 
@@ -271,8 +248,10 @@ def sign_as_commission(number):
     try:
         sick_leave.sign_as_commission(found, protocol=form.protocol.data or "", actor=current_actor())
     except (sick_leave.SickLeaveError, signoff.SignoffError) as error:
-        _attach_error(form, error)
-        return _request_page(found, commission_form=form, error=error.message, status=_error_status(error))
+        signoff_desk.attach_error(form, error)
+        return _request_page(
+            found, commission_form=form, error=error.message, status=signoff_desk.error_status(error)
+        )
     return _request_page(found)
 
 
@@ -301,7 +280,9 @@ def send_back(number):
         sick_leave.send_back(found, reason=form.reason.data or "", actor=current_actor())
     except signoff.SignoffError as error:
         form.reason.errors = [error.message]
-        return _request_page(found, send_back_form=form, error=error.message, status=_error_status(error))
+        return _request_page(
+            found, send_back_form=form, error=error.message, status=signoff_desk.error_status(error)
+        )
     return _request_page(found)
 
 
@@ -321,7 +302,7 @@ def close_sheet(number):
             actor=current_actor(),
         )
     except sick_leave.SickLeaveError as error:
-        _attach_error(form, error)
+        signoff_desk.attach_error(form, error)
         return _request_page(found, close_form=form, error=error.message, status=200)
     return _request_page(found)
 
