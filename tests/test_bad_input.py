@@ -123,7 +123,9 @@ ROLE_NAMES = ("anonymous", "patient", *ROLES)
 BOOKKEEPING_TABLES = {"audit_entry", "rate_limit_hit", "web_session"}
 # A GET may also record that a patient saw a result (certificates.record_view: "an event in the request's
 # log").
-READ_RECORDS = {"request_event"}
+# A form staff print when they need it (a talon, a team's route list) is issued at its first print
+# (documents.issue_once, the booking's talon_for); printing the same content again gives the same document.
+READ_RECORDS = {"request_event", "document", "document_counter"}
 SIGN_OUT_ENDPOINTS = {"kiosk.reset"}  # and every endpoint named *sign_out or *logout
 
 

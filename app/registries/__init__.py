@@ -14,6 +14,7 @@ REGISTRY_BACKEND=local (default): the embedded local registry in the app databas
 REGISTRY_BACKEND=http: the gateway at REGISTRY_URL (see app.registries.http and docs/).
 """
 
+import hashlib
 import logging
 import time
 
@@ -74,6 +75,10 @@ def _settings(config) -> tuple:
     )
 
 
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def _build(settings: tuple) -> NationalRegistry:
     backend = settings[0]
     if backend == "local":
@@ -94,7 +99,8 @@ def _build(settings: tuple) -> NationalRegistry:
             circuit_failures=failures,
             circuit_cooldown=cooldown,
             cache_seconds=cache,
-            shared_circuit=SharedCircuit(state, "registry") if shared else None,
+            # The circuit is the address's: a gateway moved to a new address starts closed.
+            shared_circuit=SharedCircuit(state, f"registry:{_short_hash(url)}") if shared else None,
             shared_cache_version=SharedCacheVersion(state, "registry") if shared else None,
         )
     raise ValueError(f"REGISTRY_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
