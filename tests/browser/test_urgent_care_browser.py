@@ -114,6 +114,9 @@ def test_a_referral_from_the_review_to_the_printed_talon(page, live_server):
     page.get_by_role("link", name="Рассмотреть пакет").click()
     page.get_by_label("ИИН пациента").fill(patient["iin"])
     page.get_by_role("button", name="Найти пациента").click()
+    # The patient's page loaded and htmx bound to it: a change made earlier would swap nothing in.
+    expect(page.get_by_label("Профиль принимающего отделения")).to_be_visible()
+    page.wait_for_load_state("load")
     page.get_by_label("Профиль принимающего отделения").select_option("therapy")
     expect(page.get_by_label(re.compile("^ЭКГ"))).to_be_visible()  # the checklist, swapped in by htmx
     fresh = (local_now().date() - timedelta(days=2)).isoformat()
