@@ -87,6 +87,33 @@ def test_phc_certificate_from_the_desk_to_the_pdf(client, people):
     assert document.number in text and patient.iin in text
 
 
+def test_the_doctor_sends_a_certificate_back_from_its_page(client, people):
+    patient = make_patient(1)
+    sign_in(client, "registrar")
+    client.post(
+        "/staff/phc-certificates/new",
+        data={
+            "iin": patient.iin,
+            "kind": "phc",
+            "purpose": "Жұмысқа",
+            "presented_by": "self",
+            "identity_document": "Жеке куәлік 041234567",
+        },
+    )
+    request = db.session.scalars(select(ServiceRequest)).one()
+    sign_in(client, "doctor")
+    page = client.get(f"/staff/phc-certificates/{request.number}").get_data(as_text=True)
+    send_back_url = f"/staff/phc-certificates/{request.number}/send-back"
+    assert f'action="{send_back_url}"' in page and f'hx-post="{send_back_url}"' in page
+    fragment = client.post(send_back_url, data={"reason": "Құжат анық емес"}, headers=HTMX)
+    assert fragment.status_code == 200 and "request-panel" in fragment.get_data(as_text=True)
+    db.session.expire_all()
+    assert signoff.current_step(request).code == "documents_checked"
+    # Back at the first step, the form is offered to nobody: there is no step before it.
+    sign_in(client, "registrar")
+    assert send_back_url not in client.get(f"/staff/phc-certificates/{request.number}").get_data(as_text=True)
+
+
 def test_a_missing_proxy_document_is_refused_keeping_what_was_typed(client, people):
     patient = make_patient(1)
     sign_in(client, "registrar", "ru")
