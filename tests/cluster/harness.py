@@ -23,11 +23,13 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 FLASK = ROOT / ".venv" / "bin" / "flask"
 
-# The ports this test uses (55400-55499), and the secret every app process shares.
-PRIMARY_PORT = 55401
-STANDBY_PORT = 55402
-NGINX_PORT = 55410
-APP_PORTS = (55411, 55412)
+# The ports this test uses (25401-25412), below Linux's ephemeral range (32768-60999), so no outgoing
+# connection of this machine can hold one of them when a server binds it; and the secret every app
+# process shares.
+PRIMARY_PORT = 25401
+STANDBY_PORT = 25402
+NGINX_PORT = 25410
+APP_PORTS = (25411, 25412)
 SECRET_KEY = "cluster-test-secret-key-not-for-production"
 
 
@@ -68,15 +70,29 @@ class Cluster:
         self.spawned.append(process)
         return process
 
-    def _run(self, command: list, **options) -> subprocess.CompletedProcess:
-        return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120, **options)
+    def _run(self, command: list, log: Path | None = None, **options) -> subprocess.CompletedProcess:
+        """Run a command to its end; if it fails, the error says what it printed (and the tail of `log`,
+        the server's own log), so a failure in CI can be read from CI's output alone."""
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, **options)
+        if result.returncode != 0:
+            told = f"{' '.join(command)}\nexit {result.returncode}\n{result.stdout}{result.stderr}"
+            if log is not None and log.exists():
+                told += f"\n--- the end of {log.name} ---\n" + "\n".join(log.read_text().splitlines()[-40:])
+            raise RuntimeError(told)
+        return result
 
     # ---- PostgreSQL -------------------------------------------------------------------------------------
     def data_dir(self, name: str) -> Path:
         return self.folder / name
 
+    def pg_log(self, name: str) -> Path:
+        return self.folder / "pglogs" / f"{name}.log"
+
     def pg_ctl(self, name: str, *arguments: str) -> None:
-        self._run([*self.as_owner, str(pg_bin() / "pg_ctl"), "-D", str(self.data_dir(name)), *arguments])
+        self._run(
+            [*self.as_owner, str(pg_bin() / "pg_ctl"), "-D", str(self.data_dir(name)), *arguments],
+            log=self.pg_log(name),
+        )
 
     def _owned_folder(self, name: str) -> Path:
         """A folder PostgreSQL's user owns (as root: `postgres`), mode 0700 as initdb wants it."""
@@ -109,12 +125,13 @@ class Cluster:
         self._start_postgres("standby", STANDBY_PORT)
 
     def _start_postgres(self, name: str, port: int) -> None:
+        # Small shared buffers: two servers on a test machine, with a few MB of data between them.
         options = (
             f"-p {port} -k {self.data_dir(name)} -c listen_addresses=127.0.0.1 -c max_connections=200 "
-            "-c wal_level=replica -c max_wal_senders=5 -c hot_standby=on -c fsync=off "
-            "-c full_page_writes=on -c wal_keep_size=256MB"
+            "-c shared_buffers=32MB -c wal_level=replica -c max_wal_senders=5 -c hot_standby=on "
+            "-c fsync=off -c full_page_writes=on -c wal_keep_size=256MB"
         )
-        self.pg_ctl(name, "-l", str(self.folder / "pglogs" / f"{name}.log"), "-w", "-o", options, "start")
+        self.pg_ctl(name, "-l", str(self.pg_log(name)), "-w", "-o", options, "start")
 
     def sql(self, port: int, statement: str) -> str:
         result = self._run(
@@ -222,7 +239,9 @@ http {{
             proxy_set_header X-Request-ID $request_id;
             # Only a request no app process received yet goes to the other one; a POST already sent is
             # never sent twice (nginx's default for non-idempotent requests): the user is told to retry.
-            proxy_next_upstream error timeout http_502 http_503;
+            # Not http_503: the app answers 503 when the database is away, which every host shares;
+            # counting it against a host would take them all out and show nginx's bare 502 instead.
+            proxy_next_upstream error timeout;
             proxy_connect_timeout 2s;
             proxy_read_timeout 60s;
         }}
