@@ -131,7 +131,16 @@ class Cluster:
             "-c shared_buffers=32MB -c wal_level=replica -c max_wal_senders=5 -c hot_standby=on "
             "-c fsync=off -c full_page_writes=on -c wal_keep_size=256MB"
         )
-        self.pg_ctl(name, "-l", str(self.pg_log(name)), "-w", "-o", options, "start")
+        try:
+            self.pg_ctl(name, "-l", str(self.pg_log(name)), "-w", "-o", options, "start")
+        except RuntimeError as first:
+            # Once more after a pause: a server of this run that did not start is infrastructure, not the app
+            # under test; a second failure stops the run with both accounts.
+            time.sleep(2)
+            try:
+                self.pg_ctl(name, "-l", str(self.pg_log(name)), "-w", "-o", options, "start")
+            except RuntimeError as second:
+                raise RuntimeError(f"{first}\n\n--- and again ---\n{second}") from None
 
     def sql(self, port: int, statement: str) -> str:
         result = self._run(
