@@ -14,6 +14,7 @@ from app.core.clock import ALMATY
 from app.extensions import db
 from app.models import AuditEntry, HomeVisit, ServiceRequest, SmsMessage
 from app.services import home_visits
+from app.signing import check_pdf
 from tests.conftest import page_text
 from tests.home_visits.factories import (
     district,
@@ -343,6 +344,10 @@ def test_the_route_list_prints_as_a_pdf_ordered_by_district_and_address(
     positions = [text.index(f"Пациент{serial}") for serial in (3, 2, 1)]  # Абай 9, Абай 10, Достық 12
     assert positions == sorted(positions)
     assert "+77010000003" in text and "Жалоба 3" in text
+    # An issued document: numbered, signed with the clinic's key; printed again unchanged, the same one.
+    assert "HVR-2026-" in text and check_pdf(response.data).valid
+    again = client.get(f"/staff/home-visits/route.pdf?day=2026-11-23&doctor={doctors[1].id}")
+    assert again.data == response.data
     assert ("print", "home_visit_route") in audit_actions(registrar.id)
 
 

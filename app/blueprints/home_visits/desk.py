@@ -22,7 +22,7 @@ from app.core.i18n import current_language
 from app.core.inputs import to_day, to_id
 from app.htmx import is_htmx_request, render_page
 from app.models.home_visits import VISIT_STATUSES
-from app.responses import pdf_response
+from app.responses import document_response
 from app.services import home_visits
 from app.services.clinic import list_districts
 from app.services.status import CHANNEL_LABELS
@@ -389,5 +389,5 @@ def print_route():
     day, doctor = _day_arg(), _route_doctor()
     if doctor is None:
         abort(404)
-    pdf = home_visits.print_route(doctor, day, actor=current_actor(), language=current_language())
-    return pdf_response(pdf, f"route-{doctor.id}-{day.isoformat()}.pdf")
+    document = home_visits.print_route(doctor, day, actor=current_actor(), language=current_language())
+    return document_response(document, f"route-{doctor.id}-{day.isoformat()}.pdf")

@@ -26,8 +26,9 @@ district an address falls in), `windows` (the day a call is for, the doctors' ho
 This face is what the rest of the app imports; the service's hooks are registered here, once.
 """
 
+from app.core.bilingual import Bilingual
 from app.core.person import SEX_LABELS, age_label, age_on
-from app.services import registry_pending, request_summary
+from app.services import documents, registry_pending, request_summary
 from app.services import requests as request_kernel
 from app.services.home_visits.operations import (
     PatientLookup,
@@ -67,6 +68,8 @@ from app.services.home_visits.rules import (
     MAX_TEXT,
     MIN_WINDOW,
     ONLINE_CHANNELS,
+    ROUTE_LIST_KIND,
+    ROUTE_LIST_PREFIX,
     SERVICE,
     STAFF_CHANNELS,
     TEMPERATURE_MESSAGE,
@@ -139,6 +142,11 @@ request_summary.register_progress(SERVICE, visit_progress)
 request_summary.register_prefetch(SERVICE, prefetch_visits)
 request_kernel.register_labels(SERVICE, steps=STEP_LABELS, actors=ACTOR_LABELS)
 registry_pending.register_retry_handler(SERVICE, resume_after_registry)
+documents.register_kind(
+    ROUTE_LIST_KIND,
+    ROUTE_LIST_PREFIX,
+    Bilingual("Дәрігердің үйге шақырулар бойынша маршрут парағы", "Маршрутный лист врача по вызовам на дом"),
+)
 
 __all__ = [
     "ACTOR_LABELS",

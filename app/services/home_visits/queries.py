@@ -15,15 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app.core.actors import Actor
-from app.core.clock import local_now
 from app.core.person import SEX_LABELS, age_label
-from app.documents import render_pdf
 from app.extensions import db
-from app.models import Patient, ServiceRequest, StaffMember
+from app.models import Document, Patient, ServiceRequest, StaffMember
 from app.models.home_visits import LIVE_STATUSES, HomeVisit
-from app.services import audit, request_summary
+from app.services import audit, documents, request_summary
 from app.services.home_visits.rules import (
     CANCELLABLE_STATUSES,
+    ROUTE_LIST_KIND,
     SERVICE,
     DeadlineState,
     deadline_state,
@@ -255,28 +254,33 @@ def open_route(doctor: StaffMember | None, day: date, *, actor: Actor) -> list[H
     return visits
 
 
-def print_route(doctor: StaffMember, day: date, *, actor: Actor, language: str) -> bytes:
-    """The doctor's route list of `day` as a PDF in `language`, audited as printed by `actor`."""
+def print_route(doctor: StaffMember, day: date, *, actor: Actor, language: str) -> Document:
+    """The doctor's route list of `day` in `language`: an issued document (numbered, signed with the clinic's
+    key, checked by its QR code), issued when its content is new (another call on the round, an outcome
+    marked) and served as issued otherwise; audited as printed by `actor`."""
     visits = route_list(doctor.id, day)
-    audit.audit(
-        actor,
-        "print",
-        "home_visit_route",
-        object_id=day.isoformat(),
-        detail=f"doctor {doctor.id}: {len(visits)} calls",
-    )
-    return render_pdf(
+    document = documents.issue_once(
+        ROUTE_LIST_KIND,
         "documents/home_visit_route_list.html",
         {
             "day": day,
             "doctor": doctor,
             "visits": visits,
-            "printed_at": local_now(),
             "printed_by": actor.label,
             "red_flag_labels": RED_FLAG_LABELS,
             "sex_labels": SEX_LABELS,
             "age_label": age_label,
             "outcome_labels": OUTCOME_LABELS,
         },
+        scope=f"doctor-{doctor.id}-{day.isoformat()}",
+        subject=None,
         language=language,
     )
+    audit.audit(
+        actor,
+        "print",
+        "home_visit_route",
+        object_id=day.isoformat(),
+        detail=f"doctor {doctor.id}: {len(visits)} calls, {document.number}",
+    )
+    return document

@@ -28,6 +28,8 @@ CHILD_AGE = 18  # below this a paediatric (or general practice) district serves 
 ADULT_DISTRICT_KINDS = ("therapeutic", "gp")
 CHILD_DISTRICT_KINDS = ("paediatric", "gp")
 FEVER = 38.0  # °C: with a child under one year, a red flag
+# A doctor's printed route list, an issued document with no subject (registered in the face): HVR-2026-000001.
+ROUTE_LIST_KIND, ROUTE_LIST_PREFIX = "home_visit_route_list", "HVR"
 TEMPERATURE_RANGE = (34.0, 43.0)
 MIN_WINDOW = timedelta(hours=1)  # a doctor with less of the day left is not given a new call
 MAX_TEXT = 2000
