@@ -451,6 +451,12 @@ PAGES = {
     "sign-off queue": (("registrar",), "/staff/sign-off/", _waiting_signatures),
     "home-call journal": (("registrar",), f"/staff/home-visits/?day={TODAY}", _home_calls),
     "audit log": (("admin",), "/admin/audit", _audit_entries),
+    # A page older than a cursor (keyset pagination): the page's query and one look-up of a newer entry.
+    "audit log, an older page": (
+        ("admin",),
+        "/admin/audit?before_at=2026-11-25T05:00:01.000000&before_id=2147483647",
+        _audit_entries,
+    ),
     "staff accounts": (("admin",), "/admin/staff", _staff_accounts),
     # Six services a person's requests come from: the few rows hold one of each.
     "personal cabinet": (None, "/my/requests", _requests_of_one_person, 6),
