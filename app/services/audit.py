@@ -277,13 +277,13 @@ def search_entries(
         found = _read(conditions, _after(newer_than), newest_first=False, limit=page_size + 1)
         if len(found) > page_size:  # with fewer, the newest page is the one to show: it is full
             entries = list(reversed(found[:page_size]))
-            older = _any(conditions, _before(_cursor_of(entries[-1])))
+            older = _any(conditions, _before(_cursor_of(entries[-1])), newest_first=True)
             return AuditPage(entries, has_newer=True, has_older=older)
     elif older_than is not None:
         found = _read(conditions, _before(older_than), newest_first=True, limit=page_size + 1)
         if found:
             entries = found[:page_size]
-            newer = _any(conditions, _after(_cursor_of(entries[0])))
+            newer = _any(conditions, _after(_cursor_of(entries[0])), newest_first=False)
             return AuditPage(entries, has_newer=newer, has_older=len(found) > page_size)
     found = _read(conditions, None, newest_first=True, limit=page_size + 1)
     return AuditPage(found[:page_size], has_newer=False, has_older=len(found) > page_size)
@@ -314,18 +314,28 @@ def _after(cursor: AuditCursor):
 
 
 def _read(conditions: list, beyond, *, newest_first: bool, limit: int) -> list[AuditEntry]:
-    if newest_first:
-        order = (AuditEntry.at.desc(), AuditEntry.id.desc())
-    else:
-        order = (AuditEntry.at.asc(), AuditEntry.id.asc())
-    query = select(AuditEntry).where(*conditions).options(joinedload(AuditEntry.staff)).order_by(*order)
+    query = (
+        select(AuditEntry)
+        .where(*conditions)
+        .options(joinedload(AuditEntry.staff))
+        .order_by(*_order(newest_first))
+    )
     if beyond is not None:
         query = query.where(beyond)
     return list(db.session.scalars(query.limit(limit)))
 
 
-def _any(conditions: list, beyond) -> bool:
-    return db.session.scalar(select(AuditEntry.id).where(*conditions, beyond).limit(1)) is not None
+def _any(conditions: list, beyond, *, newest_first: bool) -> bool:
+    """Whether one entry lies beyond the cursor: the nearest one, read in the index's order (without an order,
+    PostgreSQL may scan the table from its oldest rows for an entry newer than a recent one)."""
+    query = select(AuditEntry.id).where(*conditions, beyond).order_by(*_order(newest_first)).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def _order(newest_first: bool) -> tuple:
+    if newest_first:
+        return (AuditEntry.at.desc(), AuditEntry.id.desc())
+    return (AuditEntry.at.asc(), AuditEntry.id.asc())
 
 
 def entries_about_patient(patient_id: int, *, limit: int = 100) -> list[AuditEntry]:
