@@ -34,13 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event, select, text  # noqa: E402
+from sqlalchemy import event, func, inspect, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.core.clock import frozen_clock  # noqa: E402
 from app.demo import DEMO_PASSWORD  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import Appointment, Patient, ServiceRequest  # noqa: E402
+from app.models import Appointment, AuditEntry, Patient, ServiceRequest  # noqa: E402
 from bench import clinic_year_data as data  # noqa: E402
 from bench.minimal_app import app as minimal_app  # noqa: E402
 
@@ -102,9 +102,24 @@ def prepare_database(scale: int, seed: int, database_url: str | None) -> tuple[s
 
 
 def _add_missing_indexes(database_url: str) -> None:
-    """A file cached before the models gained an index gets it here: the same rows, today's schema."""
+    """A file cached before the models gained a table, a column or an index gets it here: the same rows,
+    today's schema (a new column empty: NULL, or '' / 0 where the model wants a value)."""
     app = make_app(database_url)
     with app.app_context():
+        known = set(inspect(db.engine).get_table_names())
+        for table in data.Base.metadata.sorted_tables:
+            if table.name not in known:
+                table.create(db.engine)
+                continue
+            present = {column["name"] for column in inspect(db.engine).get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(db.engine.dialect)
+                empty = "" if column.nullable else " NOT NULL DEFAULT " + ("0" if "INT" in kind else "''")
+                adding = f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{empty}"
+                with db.engine.begin() as connection:
+                    connection.execute(text(adding))
         for table in data.Base.metadata.sorted_tables:
             for index in table.indexes:
                 index.create(db.engine, checkfirst=True)
@@ -268,6 +283,27 @@ def pages(app, clients: Clients) -> list[tuple[str, str, object]]:
         doctor = db.session.execute(
             text("SELECT id FROM staff_member WHERE username = 'therapist1'")
         ).scalar()
+        # The audit log's filters and a page deep in it: the staff member and the patient with most entries,
+        # and the entry 5,000 from the newest (the 101st page of 50; the link carries both the page number
+        # the viewer used to take and the last entry seen that it takes now).
+        busiest_staff = db.session.scalar(
+            select(AuditEntry.staff_id).group_by(AuditEntry.staff_id).order_by(func.count().desc()).limit(1)
+        )
+        busiest_patient = db.session.scalar(
+            select(AuditEntry.patient_id)
+            .where(AuditEntry.patient_id.is_not(None))
+            .group_by(AuditEntry.patient_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+        deep_at, deep_id = db.session.execute(
+            select(AuditEntry.at, AuditEntry.id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .offset(5000 - 1)
+            .limit(1)
+        ).one()
+        month = f"date_from={today.replace(day=1)}&date_to={today}"
+        deep_page = f"page=101&before_at={deep_at.strftime('%Y-%m-%dT%H:%M:%S.%f')}&before_id={deep_id}"
     patient = clients.patient_client(iin)
     registrar = clients.staff_client("registrar")
     head = clients.staff_client("head")
@@ -305,6 +341,11 @@ def pages(app, clients: Clients) -> list[tuple[str, str, object]]:
         ("staff", "monitoring, year", head, f"/staff/monitoring?date_from={year_from}&date_to={today}"),
         ("staff", "admin start", admin, "/admin/"),
         ("staff", "audit log", admin, "/admin/audit"),
+        ("staff", "audit log, one staff member", admin, f"/admin/audit?staff={busiest_staff}"),
+        ("staff", "audit log, one patient", admin, f"/admin/audit?patient={busiest_patient}"),
+        ("staff", "audit log, a rare action", admin, "/admin/audit?action=sign"),
+        ("staff", "audit log, a month", admin, f"/admin/audit?{month}"),
+        ("staff", "audit log, page 101", admin, f"/admin/audit?{deep_page}"),
         ("staff", "staff list", admin, "/admin/staff"),
         ("staff", "registry", admin, "/admin/registry/"),
         ("staff", "SMS outbox", admin, "/admin/outbox/"),

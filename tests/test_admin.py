@@ -1,6 +1,7 @@
 """Admin pages: staff accounts, the clinic profile, districts, calendar exceptions, the audit log viewer,
 and the staff start pages that show what the admin set up."""
 
+import re
 from datetime import date, time
 
 import pytest
@@ -681,10 +682,52 @@ def test_the_audit_log_pages_through_many_entries(client, admin):
     db.session.commit()
     first = client.get("/admin/audit", query_string={"patient": 5}).get_data(as_text=True)
     assert "№ 74" in first and "№ 24" not in first
-    assert "page=2" in first and "patient=5" in first
-    second = client.get("/admin/audit", query_string={"patient": 5, "page": 2}).get_data(as_text=True)
-    assert "№ 24" in second and "№ 74" not in second
-    assert client.get("/admin/audit", query_string={"page": "999"}).status_code == 200
+    older_link = re.search(r'href="(/admin/audit\?[^"]*before_at[^"]*)"', first).group(1)
+    older_link = older_link.replace("&amp;", "&")
+    assert "patient=5" in older_link and "after_at" not in older_link  # the filter goes with the link
+    second = client.get(older_link).get_data(as_text=True)
+    assert "№ 24" in second and "№ 0" in second and "№ 74" not in second and "№ 25" not in second
+    assert not re.search(r'href="/admin/audit\?[^"]*before_at', second)  # the oldest page: no older link
+    newer_link = re.search(r'href="(/admin/audit\?[^"]*after_at[^"]*)"', second).group(1)
+    newer_link = newer_link.replace("&amp;", "&")
+    assert "patient=5" in newer_link
+    back = client.get(newer_link).get_data(as_text=True)
+    assert "№ 74" in back and "№ 25" in back and "№ 24" not in back
+    # Another patient's entries are not on the pages of patient 5.
+    audit.record(staff_id=admin.id, action="view", object_type="patient", object_id=999, patient_id=6)
+    db.session.commit()
+    assert "№ 999" not in client.get(older_link).get_data(as_text=True)
+    # An old page-number link is ignored: the newest page.
+    assert "№ 74" in client.get("/admin/audit", query_string={"page": "999"}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"before_at": "garbage", "before_id": "3"},
+        {"before_at": "2026-11-25T10:00:00", "before_id": "-3"},
+        {"after_at": "2026-11-25T10:00:00", "after_id": "99999999999999999999"},
+        {"after_at": "9999-12-31T23:59:59", "after_id": "7"},
+        {"before_at": "0001-01-01T00:00:00+05:00", "before_id": "7"},
+    ],
+    ids=["garbage", "negative", "huge", "future", "overflow"],
+)
+def test_a_bad_page_link_shows_the_newest_entries(client, admin, query):
+    from app.services import audit
+
+    audit.record(staff_id=admin.id, action="view", object_type="patient", object_id=41, patient_id=5)
+    db.session.commit()
+    response = client.get("/admin/audit", query_string=query)
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "№ 41" in text
+    if query.get("after_at", "").startswith("9999"):
+        return  # a link to entries newer than a time to come is not wrong, only empty: the newest page
+    assert "Бет сілтемесі жарамсыз: ең соңғы жазбалар көрсетілді." in text
+    client.get("/lang/ru")
+    assert "Ссылка на страницу недействительна: показаны последние записи." in page_text(
+        client.get("/admin/audit", query_string=query)
+    )
 
 
 def test_the_audit_filter_answers_htmx_with_the_fragment_only(client, admin):

@@ -73,7 +73,7 @@ def test_search_is_newest_first_and_filters_combine(app, two_staff, frozen):
 
     everything = audit.search_entries(AuditFilters())
     assert [entry.id for entry in everything.entries] == [third.id, second.id, first.id]
-    assert everything.total == 3
+    assert (everything.newer, everything.older) == (None, None)  # one page: no links either way
 
     assert [e.id for e in audit.search_entries(AuditFilters(staff_id=desk.id)).entries] == [
         third.id,
@@ -83,7 +83,7 @@ def test_search_is_newest_first_and_filters_combine(app, two_staff, frozen):
     assert [e.id for e in audit.search_entries(AuditFilters(patient_id=7)).entries] == [second.id, first.id]
     both = AuditFilters(staff_id=desk.id, patient_id=7)
     assert [e.id for e in audit.search_entries(both).entries] == [first.id]
-    assert audit.search_entries(AuditFilters(staff_id=doc.id, action="update")).total == 0
+    assert audit.search_entries(AuditFilters(staff_id=doc.id, action="update")).entries == []
 
 
 def test_date_range_counts_whole_local_days_in_almaty(app, two_staff, frozen):
@@ -101,27 +101,89 @@ def test_date_range_counts_whole_local_days_in_almaty(app, two_staff, frozen):
     from_21 = audit.search_entries(AuditFilters(date_from=date(2026, 11, 21)))
     assert [entry.id for entry in from_21.entries] == [next_day.id]
     until_19 = audit.search_entries(AuditFilters(date_to=date(2026, 11, 19)))
-    assert until_19.total == 0
+    assert until_19.entries == []
 
 
-def test_search_pages_through_the_log(app, two_staff):
+def test_search_pages_through_the_log_by_the_last_entry_seen(app, two_staff, frozen):
+    frozen(2026, 11, 20, 9, 0)
     for number in range(7):
+        record(two_staff[0], object_id=number)  # the same time for all: the id orders them
+    db.session.commit()
+
+    def ids(page):
+        return [entry.object_id for entry in page.entries]
+
+    first = audit.search_entries(AuditFilters(), page_size=3)
+    assert ids(first) == ["6", "5", "4"]
+    assert (first.newer, first.older is not None) == (None, True)
+    second = audit.search_entries(AuditFilters(), older_than=first.older, page_size=3)
+    assert ids(second) == ["3", "2", "1"]
+    assert second.newer is not None and second.older is not None
+    last = audit.search_entries(AuditFilters(), older_than=second.older, page_size=3)
+    assert (ids(last), last.older is None, last.newer is not None) == (["0"], True, True)
+    back = audit.search_entries(AuditFilters(), newer_than=last.newer, page_size=3)
+    assert ids(back) == ["3", "2", "1"] and back.newer is not None and back.older is not None
+    # Newer than the second page is the newest page, full, with nothing newer.
+    top = audit.search_entries(AuditFilters(), newer_than=second.newer, page_size=3)
+    assert (ids(top), top.newer) == (["6", "5", "4"], None)
+
+    # An entry written while someone reads an older page does not shift the pages they go on to.
+    frozen(2026, 11, 20, 9, 5)
+    record(two_staff[0], object_id=7)
+    db.session.commit()
+    assert ids(audit.search_entries(AuditFilters(), older_than=second.older, page_size=3)) == ["0"]
+    assert ids(audit.search_entries(AuditFilters(), older_than=first.older, page_size=3)) == ["3", "2", "1"]
+
+
+def test_a_cursor_past_either_end_shows_the_newest_page(app, two_staff):
+    for number in range(4):
         record(two_staff[0], object_id=number)
     db.session.commit()
-    first = audit.search_entries(AuditFilters(), page=1, page_size=3)
-    assert (first.total, first.pages, first.has_previous, first.has_next) == (7, 3, False, True)
-    assert [entry.object_id for entry in first.entries] == ["6", "5", "4"]
-    last = audit.search_entries(AuditFilters(), page=3, page_size=3)
-    assert [entry.object_id for entry in last.entries] == ["0"]
-    assert (last.has_previous, last.has_next) == (True, False)
-    # A page past the end shows the last page rather than nothing.
-    assert audit.search_entries(AuditFilters(), page=99, page_size=3).page == 3
-    assert audit.search_entries(AuditFilters(), page=0, page_size=3).page == 1
+    from datetime import UTC, datetime
+
+    ancient = audit.AuditCursor(at=datetime(1990, 1, 1, tzinfo=UTC), id=1)
+    future = audit.AuditCursor(at=datetime(2999, 1, 1, tzinfo=UTC), id=1)
+    for cursor in ({"older_than": ancient}, {"newer_than": future}):
+        page = audit.search_entries(AuditFilters(), page_size=3, **cursor)
+        assert [entry.object_id for entry in page.entries] == ["3", "2", "1"]
+        assert page.newer is None
+    # Older than a time to come is every entry, newest first.
+    page = audit.search_entries(AuditFilters(), older_than=future, page_size=3)
+    assert [entry.object_id for entry in page.entries] == ["3", "2", "1"]
+
+
+@pytest.mark.parametrize(
+    ("at", "entry_id"),
+    [
+        ("garbage", "5"),
+        ("2026-11-20T09:00:00", "-5"),
+        ("2026-11-20T09:00:00", "0"),
+        ("2026-11-20T09:00:00", "99999999999999999999"),
+        ("2026-11-20T09:00:00", "x"),
+        ("", "5"),
+        ("2026-11-20T09:00:00", ""),
+        ("0001-01-01T00:00:00+05:00", "5"),
+        ("99999-01-01T00:00:00", "5"),
+    ],
+)
+def test_a_cursor_that_does_not_parse_is_refused(at, entry_id):
+    with pytest.raises(audit.BadCursor):
+        audit.parse_cursor(at, entry_id)
+
+
+def test_a_cursor_parses_what_a_page_link_carries(app):
+    from datetime import UTC, datetime
+
+    cursor = audit.AuditCursor(at=datetime(2026, 11, 20, 9, 0, 0, 123456, tzinfo=UTC), id=42)
+    query = cursor.as_query("before", {"staff": "3"})
+    assert query == {"staff": "3", "before_at": "2026-11-20T09:00:00.123456", "before_id": "42"}
+    assert audit.parse_cursor(query["before_at"], query["before_id"]) == cursor
+    assert audit.parse_cursor(None, None) is None and audit.parse_cursor("", "") is None
 
 
 def test_an_empty_log_has_one_empty_page(app):
     page = audit.search_entries(AuditFilters())
-    assert (page.entries, page.total, page.pages, page.page) == ([], 0, 1, 1)
+    assert (page.entries, page.newer, page.older) == ([], None, None)
 
 
 def test_entries_about_a_patient(app, two_staff):

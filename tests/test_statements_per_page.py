@@ -32,6 +32,7 @@ from app.services import schedules
 from app.services.requests import create_request
 from app.services.staff_accounts import create_staff
 from tests import factories
+from tests import statement_rows as more
 from tests.appointments.factories import WEEKDAY_PLAN, at, make_clinic
 from tests.conftest import TEST_PASSWORD
 from tests.feedback_factories import last_code
@@ -357,6 +358,84 @@ def _requests_of_one_person(rows: Rows, count: int) -> list[str]:
     return shown
 
 
+def _requests_of_every_service(rows: Rows, count: int) -> list[str]:
+    """The person's requests of every service that has a person: the six above, and a complaint, a PHC
+    certificate, an inpatient extract, a sick-leave certificate (the few rows: one of each)."""
+    person = db.session.query(Patient).filter_by(phone=PERSON_PHONE).one()
+    more.switch_extracts_on()
+    shown = []
+    for n in range(count):
+        kind = n % 10
+        if kind < 6:
+            before = rows.serial
+            shown += _requests_of_one_person(rows, 1) if kind == 0 else []
+            if kind:
+                shown += _one_of_six(rows, person, kind)
+            assert rows.serial > before
+        elif kind == 6:
+            shown.append(_complaint_of(rows, person))
+        elif kind == 7:
+            shown += more.phc_received(rows, 1, person=person)
+        elif kind == 8:
+            shown += more.extracts_written(rows, 1, person=person)
+        else:
+            shown += more.sick_leave_visits(rows, 1, person=person, service="sick-leave-certificate")
+    db.session.commit()
+    return shown
+
+
+def _one_of_six(rows: Rows, person: Patient, kind: int) -> list[str]:
+    if kind == 1:
+        return [_home_call(rows, person, day=TODAY - timedelta(days=rows.next())).number]
+    if kind == 2:
+        return _attachment_applications(rows, 1, person=person)
+    if kind == 3:
+        return _urgent_calls(rows, 1, person=person)
+    if kind == 4:
+        return _referrals(rows, 1, person=person)
+    request = create_request(
+        "tb-certificate", channel="web", actor=Actor.patient(), subject=rows.patient(), applicant=person
+    )
+    return [request.number]
+
+
+def _complaint_of(rows: Rows, person: Patient) -> str:
+    from app.services import complaints
+
+    complaint = complaints.file_complaint(
+        complaints.ComplaintInput(
+            complainant_name=person.full_name,
+            iin=person.iin,
+            postal_address=person.address,
+            phone=person.phone,
+            text=f"Тіркеу бөлімінде екі сағат күттім ({rows.next()}).",
+            related_number="",
+        ),
+        channel="web",
+        actor=Actor.applicant(),
+        language="kk",
+        proven_iin=person.iin,
+    )
+    db.session.flush()
+    return complaint.request.number
+
+
+def _training(add_rows):
+    def switched_on(rows: Rows, count: int) -> list[str]:
+        more.switch_training_on()
+        return add_rows(rows, count)
+
+    return switched_on
+
+
+def _extracts(add_rows):
+    def switched_on(rows: Rows, count: int) -> list[str]:
+        more.switch_extracts_on()
+        return add_rows(rows, count)
+
+    return switched_on
+
+
 PERSON_PHONE = "+77010009999"
 
 # page -> (the roles that open it; None: the person signed in with a code), its address, the rows it lists
@@ -372,10 +451,40 @@ PAGES = {
     "sign-off queue": (("registrar",), "/staff/sign-off/", _waiting_signatures),
     "home-call journal": (("registrar",), f"/staff/home-visits/?day={TODAY}", _home_calls),
     "audit log": (("admin",), "/admin/audit", _audit_entries),
+    # A page older than a cursor (keyset pagination): the page's query and one look-up of a newer entry.
+    "audit log, an older page": (
+        ("admin",),
+        "/admin/audit?before_at=2026-11-25T05:00:01.000000&before_id=2147483647",
+        _audit_entries,
+    ),
     "staff accounts": (("admin",), "/admin/staff", _staff_accounts),
     # Six services a person's requests come from: the few rows hold one of each.
     "personal cabinet": (None, "/my/requests", _requests_of_one_person, 6),
     "status page, signed in": (None, "/status", _requests_of_one_person, 6),
+    # Ten services (/my itself sends a signed-in person here): the few rows hold one of each.
+    "personal cabinet, every service": (None, "/my/requests", _requests_of_every_service, 10),
+    "HIV tests": (("counselling_doctor",), "/staff/hiv/", more.hiv_tests),
+    "HIV laboratory queue": (("lab",), "/staff/hiv/lab", more.hiv_samples),
+    "HIV journal": (("counselling_doctor",), "/staff/hiv/journal", more.hiv_tests),
+    "training worklist": (("methodologist",), "/staff/training/", _training(more.training_documents)),
+    "training courses": (("methodologist",), "/staff/training/courses", _training(more.training_courses)),
+    "training journal": (("methodologist",), "/staff/training/journal", _training(more.training_documents)),
+    "complaints": (("head",), "/staff/complaints", more.complaint_list),
+    "SMS outbox": (("admin",), "/admin/outbox/", more.sms_messages),
+    "registry pending": (("registrar",), "/staff/registry-pending/", more.waiting_for_registry),
+    "PHC certificate desk": (("doctor",), "/staff/phc-certificates/", more.phc_received),
+    "inpatient extract desk": (
+        ("head_of_department",),
+        "/staff/inpatient-extracts/",
+        _extracts(more.extracts_written),
+    ),
+    "inpatient extract journal": (
+        ("registrar",),
+        "/staff/inpatient-extracts/journal",
+        _extracts(more.extracts_issued),
+    ),
+    "sick-leave queue": (("doctor",), "/staff/sick-leave/", more.sick_leave_visits),
+    "sick-leave register book": (("registrar",), "/staff/sick-leave/book", more.sick_leave_book),
 }
 
 

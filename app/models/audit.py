@@ -13,14 +13,16 @@ from app.models.staff import StaffMember
 class AuditEntry(Base):
     __tablename__ = "audit_entry"
     __table_args__ = (
-        Index("ix_audit_entry_patient_at", "patient_id", "at"),
-        # The audit-log viewer's filters, newest first (issue 22, item 3).
-        Index("ix_audit_entry_staff_at", "staff_id", "at"),
-        Index("ix_audit_entry_action_at", "action", "at"),
+        # The audit-log viewer reads newest first after the last entry seen, (at, id) (keyset pagination,
+        # issue 22, item 3): the whole log and each of its filters has an index ending in (at, id).
+        Index("ix_audit_entry_at_id", "at", "id"),
+        Index("ix_audit_entry_patient_at_id", "patient_id", "at", "id"),
+        Index("ix_audit_entry_staff_at_id", "staff_id", "at", "id"),
+        Index("ix_audit_entry_action_at_id", "action", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(index=True)
+    at: Mapped[datetime]
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_member.id"))
     action: Mapped[str] = mapped_column(String(20))  # view | print | create | update | delete | login | ...
     object_type: Mapped[str] = mapped_column(String(40))

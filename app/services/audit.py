@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.core.actors import Actor
@@ -189,23 +189,61 @@ class AuditFilters:
 
 
 @dataclass(frozen=True)
+class AuditCursor:
+    """Where a page of the log ends: the time and id of the last entry seen (keyset pagination: the next page
+    starts after it whatever was written meanwhile, and no page counts or skips the entries before it)."""
+
+    at: datetime  # aware, UTC
+    id: int
+
+    def as_query(self, prefix: str, others: dict[str, str]) -> dict[str, str]:
+        """A page link's query: the other arguments (the filters) and this cursor, as `<prefix>_at/_id`."""
+        at = self.at.astimezone(UTC).strftime(_CURSOR_TIME)
+        return {**others, f"{prefix}_at": at, f"{prefix}_id": str(self.id)}
+
+
+class BadCursor(ValueError):
+    """A page link whose time or id does not parse (typed or cut by hand)."""
+
+
+_CURSOR_TIME = "%Y-%m-%dT%H:%M:%S.%f"
+_LARGEST_ID = 2**31 - 1  # the id column is a 32-bit integer on PostgreSQL
+
+
+def parse_cursor(at_text: str | None, id_text: str | None) -> AuditCursor | None:
+    """The cursor of a page link; None without one; BadCursor for one that is not a time and a positive id."""
+    if not at_text and not id_text:
+        return None
+    try:
+        at = datetime.fromisoformat((at_text or "").strip())
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        entry_id = int((id_text or "").strip())
+    except (ValueError, OverflowError) as error:
+        raise BadCursor(f"{at_text!r}, {id_text!r}") from error
+    if not 0 < entry_id <= _LARGEST_ID:
+        raise BadCursor(f"id {entry_id}")
+    return AuditCursor(at=at, id=entry_id)
+
+
+@dataclass(frozen=True)
 class AuditPage:
+    """One page of entries, newest first, and whether there are newer and older entries beyond it."""
+
     entries: list[AuditEntry]
-    total: int
-    page: int
-    page_size: int
+    has_newer: bool
+    has_older: bool
 
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+    def newer(self) -> AuditCursor | None:
+        return _cursor_of(self.entries[0]) if self.has_newer and self.entries else None
 
     @property
-    def has_previous(self) -> bool:
-        return self.page > 1
+    def older(self) -> AuditCursor | None:
+        return _cursor_of(self.entries[-1]) if self.has_older and self.entries else None
 
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+
+def _cursor_of(entry: AuditEntry) -> AuditCursor:
+    return AuditCursor(at=entry.at, id=entry.id)
 
 
 def action_label(action: str) -> str:
@@ -222,8 +260,36 @@ def detail_label(detail: str) -> str | None:
     return str(label) if label is not None else None
 
 
-def search_entries(filters: AuditFilters, *, page: int = 1, page_size: int = PAGE_SIZE) -> AuditPage:
-    """Entries matching `filters`, newest first, one page at a time."""
+def search_entries(
+    filters: AuditFilters,
+    *,
+    older_than: AuditCursor | None = None,
+    newer_than: AuditCursor | None = None,
+    page_size: int = PAGE_SIZE,
+) -> AuditPage:
+    """Entries matching `filters`, newest first, one page at a time: the newest page, the page of entries
+    just older than `older_than`, or the one just newer than `newer_than`. Nothing is counted: whether there
+    is a page beyond comes from reading one entry more, or from one look-up of a single entry. Each filter
+    and the order are served by an index ending in (at, id), so a page reads about `page_size` index rows
+    however long the log. A cursor past either end of the log (a link typed by hand) shows the newest page."""
+    conditions = _conditions(filters)
+    if newer_than is not None:
+        found = _read(conditions, _after(newer_than), newest_first=False, limit=page_size + 1)
+        if len(found) > page_size:  # with fewer, the newest page is the one to show: it is full
+            entries = list(reversed(found[:page_size]))
+            older = _any(conditions, _before(_cursor_of(entries[-1])), newest_first=True)
+            return AuditPage(entries, has_newer=True, has_older=older)
+    elif older_than is not None:
+        found = _read(conditions, _before(older_than), newest_first=True, limit=page_size + 1)
+        if found:
+            entries = found[:page_size]
+            newer = _any(conditions, _after(_cursor_of(entries[0])), newest_first=False)
+            return AuditPage(entries, has_newer=newer, has_older=len(found) > page_size)
+    found = _read(conditions, None, newest_first=True, limit=page_size + 1)
+    return AuditPage(found[:page_size], has_newer=False, has_older=len(found) > page_size)
+
+
+def _conditions(filters: AuditFilters) -> list:
     conditions = []
     if filters.staff_id is not None:
         conditions.append(AuditEntry.staff_id == filters.staff_id)
@@ -235,17 +301,41 @@ def search_entries(filters: AuditFilters, *, page: int = 1, page_size: int = PAG
         conditions.append(AuditEntry.at >= _start_of_local_day(filters.date_from))
     if filters.date_to is not None:
         conditions.append(AuditEntry.at < _start_of_local_day(filters.date_to + timedelta(days=1)))
-    total = db.session.scalar(select(func.count(AuditEntry.id)).where(*conditions)) or 0
-    page = max(1, min(page, max(1, -(-total // page_size))))
-    entries = db.session.scalars(
+    return conditions
+
+
+def _before(cursor: AuditCursor):
+    # (at, id) < (cursor.at, cursor.id), written so that both databases read it as a range of the index
+    return and_(AuditEntry.at <= cursor.at, or_(AuditEntry.at < cursor.at, AuditEntry.id < cursor.id))
+
+
+def _after(cursor: AuditCursor):
+    return and_(AuditEntry.at >= cursor.at, or_(AuditEntry.at > cursor.at, AuditEntry.id > cursor.id))
+
+
+def _read(conditions: list, beyond, *, newest_first: bool, limit: int) -> list[AuditEntry]:
+    query = (
         select(AuditEntry)
         .where(*conditions)
         .options(joinedload(AuditEntry.staff))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return AuditPage(entries=list(entries), total=total, page=page, page_size=page_size)
+        .order_by(*_order(newest_first))
+    )
+    if beyond is not None:
+        query = query.where(beyond)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def _any(conditions: list, beyond, *, newest_first: bool) -> bool:
+    """Whether one entry lies beyond the cursor: the nearest one, read in the index's order (without an order,
+    PostgreSQL may scan the table from its oldest rows for an entry newer than a recent one)."""
+    query = select(AuditEntry.id).where(*conditions, beyond).order_by(*_order(newest_first)).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def _order(newest_first: bool) -> tuple:
+    if newest_first:
+        return (AuditEntry.at.desc(), AuditEntry.id.desc())
+    return (AuditEntry.at.asc(), AuditEntry.id.asc())
 
 
 def entries_about_patient(patient_id: int, *, limit: int = 100) -> list[AuditEntry]:

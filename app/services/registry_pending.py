@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.core.actors import Actor
 from app.extensions import db
@@ -126,6 +127,7 @@ def pending_requests(limit: int = 500) -> list[ServiceRequest]:
         db.session.scalars(
             select(ServiceRequest)
             .where(ServiceRequest.status == AWAITING_REGISTRY)
+            .options(selectinload(ServiceRequest.subject))  # the queue names each person: with the rows
             .order_by(ServiceRequest.created_at, ServiceRequest.id)
             .limit(limit)
         )

@@ -1,13 +1,29 @@
 """What the person reads on /status about a document several staff members sign: each step, done (when) or
 waiting (until when). A service registers it as its summary: `request_summary.register(SERVICE,
-progress_summary)`."""
+progress_summary)`, and `prefetch_signoffs` as its prefetch (a list of a person's requests reads every
+sign-off and its signatures in two queries, not two per request)."""
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app.models import ServiceRequest
+from app.extensions import db
+from app.models import ServiceRequest, Signoff
 from app.services import signoff
 from app.services.request_summary import Fact, Summary
+
+
+def prefetch_signoffs(requests: list[ServiceRequest]) -> None:
+    """`request.signoff` of many requests at once, with its signatures (loaded with it, in one query)."""
+    found = {
+        row.request_id: row
+        for row in db.session.scalars(
+            select(Signoff).where(Signoff.request_id.in_([request.id for request in requests]))
+        )
+    }
+    for request in requests:
+        set_committed_value(request, "signoff", found.get(request.id))
 
 
 def progress_summary(request: ServiceRequest) -> Summary | None:

@@ -491,6 +491,9 @@ def remove_calendar_exception(exception_id: int):
 # ---- the audit log -----------------------------------------------------------------------------------
 
 
+_PAGE_LINK = ("before_at", "before_id", "after_at", "after_id", "page")
+
+
 @bp.get("/audit")
 @roles_required("admin")
 def show_audit_log():
@@ -506,16 +509,26 @@ def show_audit_log():
             date_from=form.date_from.data,
             date_to=form.date_to.data,
         )
-    page = audit_log.search_entries(filters, page=request.args.get("page", 1, type=int))
+    # The page links carry the last entry seen (keyset pagination); a link cut or typed by hand shows the
+    # newest page and says so.
+    bad_link = False
+    try:
+        older = audit_log.parse_cursor(request.args.get("before_at"), request.args.get("before_id"))
+        newer = audit_log.parse_cursor(request.args.get("after_at"), request.args.get("after_id"))
+    except audit_log.BadCursor:
+        older = newer = None
+        bad_link = True
+    page = audit_log.search_entries(filters, older_than=older, newer_than=None if older else newer)
     # Reading who did what (and to whose data) is itself worth recording.
     audit("view", "audit_log", patient_id=filters.patient_id, detail=filters.describe())
-    query = {name: value for name, value in request.args.items() if name != "page" and value}
+    query = {name: value for name, value in request.args.items() if name not in _PAGE_LINK and value}
     return render_page(
         "admin/audit_log.html",
         "admin/_audit_results.html",
         form=form,
         page=page,
         query=query,
+        bad_link=bad_link,
         action_label=audit_log.action_label,
         object_label=audit_log.object_label,
         detail_label=audit_log.detail_label,

@@ -40,7 +40,7 @@ from app.services.inpatient_extracts.rules import (
     split_codes,
 )
 from app.services.inpatient_extracts.texts import IIN_INVALID, MODULE_OFF
-from app.services.signoff_summary import progress_summary
+from app.services.signoff_summary import prefetch_signoffs, progress_summary
 
 documents.register_kind(
     DOCUMENT_KIND,
@@ -52,6 +52,7 @@ documents.register_kind(
 )
 request_kernel.register_labels(SERVICE, steps=signoff.step_labels(SERVICE))
 request_summary.register(SERVICE, progress_summary)
+request_summary.register_prefetch(SERVICE, prefetch_signoffs)
 signoff.register_workflow(SERVICE, show_endpoint="desk_inpatient_extracts.show_request")
 
 __all__ = [

@@ -47,7 +47,7 @@ from app.services.phc_certificates.texts import (
     NOT_ATTACHED_WARNING,
     PRESENTER_LABELS,
 )
-from app.services.signoff_summary import progress_summary
+from app.services.signoff_summary import prefetch_signoffs, progress_summary
 
 documents.register_kind(
     DOCUMENT_KIND, "PHC", Bilingual("МСАК ұйымынан анықтама", "Справка с организации ПМСП")
@@ -55,6 +55,7 @@ documents.register_kind(
 request_kernel.register_labels(SERVICE, steps=signoff.step_labels(SERVICE))
 registry_pending.register_retry_handler(SERVICE, resume_after_registry)
 request_summary.register(SERVICE, progress_summary)
+request_summary.register_prefetch(SERVICE, prefetch_signoffs)
 signoff.register_workflow(SERVICE, show_endpoint="desk_phc_certificates.show_request")
 
 __all__ = [

@@ -65,7 +65,7 @@ from app.services.sick_leave.rules import (
     route,
 )
 from app.services.sick_leave.texts import ATTACHMENT_LABELS, IIN_INVALID
-from app.services.signoff_summary import progress_summary
+from app.services.signoff_summary import prefetch_signoffs, progress_summary
 
 documents.register_kind(
     SHEET_DOCUMENT,
@@ -81,6 +81,7 @@ for _service in SERVICES:
     request_kernel.register_labels(_service, steps=signoff.step_labels(_service))
     registry_pending.register_retry_handler(_service, resume_after_registry)
     request_summary.register(_service, progress_summary)
+    request_summary.register_prefetch(_service, prefetch_signoffs)
     signoff.register_workflow(_service, show_endpoint="desk_sick_leave.show_request", needed=step_needed)
 
 __all__ = [

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY
@@ -114,6 +115,7 @@ def register_book(book: BookFilter) -> list[SickLeave]:
             SickLeave.registered_at >= start_at,
             SickLeave.registered_at < end_at,
         )
+        .options(selectinload(SickLeave.patient))  # each line names the person: loaded with the rows
         .order_by(SickLeave.book_number)
     )
     if book.doctor_id:

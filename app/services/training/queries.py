@@ -182,7 +182,14 @@ def blank_in_use(series: str, number: str) -> bool:
 
 
 def journal_entries(*, actor: Actor, printed: bool = False) -> list[TrainingDocument]:
-    rows = list(db.session.scalars(select(TrainingDocument).order_by(TrainingDocument.id)))
+    # What a journal line reads besides the document is loaded with the rows (issue 22): the decision.
+    rows = list(
+        db.session.scalars(
+            select(TrainingDocument)
+            .options(selectinload(TrainingDocument.decision))
+            .order_by(TrainingDocument.id)
+        )
+    )
     audit(actor, "print" if printed else "view", "training_journal", detail=f"{len(rows)} entries")
     return rows
 
