@@ -13,6 +13,9 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from app.core.clock import frozen_clock
+from tests.conftest import DEFAULT_MOMENT
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -57,7 +60,10 @@ def live_server(tmp_path_factory):
     )
     with app.app_context():
         Base.metadata.create_all(db.engine)
-        seed()
+        # Seeded at the moment the tests run at (the tests' stopped clock): the demo's bookings and calls
+        # are placed relative to "now", so seeding on the wall clock made them depend on the hour of the run.
+        with frozen_clock(DEFAULT_MOMENT):
+            seed()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -165,7 +171,10 @@ def kiosk_server(tmp_path_factory):
     )
     with app.app_context():
         Base.metadata.create_all(db.engine)
-        seed()
+        # Seeded at the moment the tests run at (the tests' stopped clock): the demo's bookings and calls
+        # are placed relative to "now", so seeding on the wall clock made them depend on the hour of the run.
+        with frozen_clock(DEFAULT_MOMENT):
+            seed()
         _device, token = register_device("Lobby, ground floor")
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -7,7 +7,9 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from app.core.clock import frozen_clock
 from tests.browser.conftest import assert_accessible, snap
+from tests.conftest import DEFAULT_MOMENT
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,8 @@ def signed_server(tmp_path_factory):
     )
     with app.app_context():
         Base.metadata.create_all(db.engine)
-        seed()
+        with frozen_clock(DEFAULT_MOMENT):  # the tests' moment, not the wall clock's
+            seed()
         db.session.commit()
         document = db.session.query(Document).filter_by(signature_state="signed").first()
         pdf, code = document.pdf, document.verification_code
