@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event, select, text  # noqa: E402
+from sqlalchemy import event, inspect, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.core.clock import frozen_clock  # noqa: E402
@@ -102,13 +102,35 @@ def prepare_database(scale: int, seed: int, database_url: str | None) -> tuple[s
 
 
 def _add_missing_indexes(database_url: str) -> None:
-    """A file cached before the models gained an index gets it here: the same rows, today's schema."""
+    """A file cached before the models gained a table, a column or an index gets it here: the same rows,
+    today's schema (a new column gets its default, or '' / 0 when it has none), and the derived tables
+    the migrations backfill are filled from the rows (data.backfill)."""
     app = make_app(database_url)
     with app.app_context():
+        data.Base.metadata.create_all(db.engine, checkfirst=True)
+        present = inspect(db.engine)
         for table in data.Base.metadata.sorted_tables:
+            have = {column["name"] for column in present.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have:
+                    _add_column(table.name, column)
             for index in table.indexes:
                 index.create(db.engine, checkfirst=True)
+        data.backfill()
+        db.session.commit()
         db.engine.dispose()
+
+
+def _add_column(table_name: str, column) -> None:
+    kind = column.type.compile(dialect=db.engine.dialect)
+    default = column.default.arg if column.default is not None and not callable(column.default.arg) else None
+    if default is None and not column.nullable:
+        default = 0 if column.type.python_type in (int, float, bool) else ""
+    clause = "" if default is None else f" NOT NULL DEFAULT {default!r}" if not column.nullable else ""
+    if default is not None and column.nullable:
+        clause = f" DEFAULT {default!r}"
+    with db.engine.begin() as connection:
+        connection.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {column.name} {kind}{clause}"))
 
 
 def _generate_in_child(database_url: str, scale: int, seed: int) -> float:

@@ -229,7 +229,7 @@ def build_report(period: Period, service_slug: str | None = None) -> MonitoringR
         service=service,
         generated_at=now(),
         services=_service_figures(conditions),
-        stages=_stage_timings(conditions),
+        stages=_stage_timings(period, service),
         signoff_steps=_signoff_step_timings(conditions),
         refusals=_refusals(conditions),
         overdue=_overdue(service),
@@ -288,10 +288,11 @@ def _service_figures(conditions) -> list[ServiceFigures]:
     return sorted(rows.values(), key=lambda row: row.service.number)
 
 
-def _stage_timings(conditions) -> list[StageTiming]:
+def _stage_timings(period: Period, service: Service | None) -> list[StageTiming]:
     """Computed in the database (app.services.monitoring_sql): the history is never read into Python."""
     timings, first_position = [], {}
-    for found in monitoring_sql.stage_distributions(conditions):
+    slug = service.slug if service is not None else None
+    for found in monitoring_sql.stage_distributions(period.start_at, period.end_at, slug):
         slug, stage = found.key
         service = _known_service(slug)
         if service is None:
