@@ -18,7 +18,7 @@ Window functions: SQLite 3.25+, PostgreSQL 8.4+.
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, extract, func, literal, or_, select, union_all
+from sqlalchemy import BigInteger, Integer, and_, bindparam, case, cast, extract, func, or_, select, text
 
 from app.extensions import db
 from app.models import RequestStage, ServiceRequest, Signature, Signoff
@@ -146,25 +146,14 @@ def stage_distributions(start_at, end_at, service_slug: str | None = None) -> li
             wanted.append(((service, stage), fraction, low, high - low + 1))
     ranked: dict[tuple, dict[int, int]] = {}
     for start in range(0, len(wanted), RANKS_PER_STATEMENT):
-        chunk = wanted[start : start + RANKS_PER_STATEMENT]
-        members = []
-        for slot, ((service, stage), _fraction, low, rows) in enumerate(chunk, start=start):
-            found = (
-                select(RequestStage.micros)
-                .where(*in_period, RequestStage.service == service, RequestStage.stage == stage)
-                .order_by(RequestStage.micros)
-                .limit(rows)
-                .offset(low)
-                .subquery()
-            )
-            members.append(select(literal(slot).label("slot"), found.c.micros))
         by_slot: dict[int, list[int]] = {}
-        for slot, micros in db.session.execute(union_all(*members)).all():
+        statement, values = _rank_rows(wanted[start : start + RANKS_PER_STATEMENT], start, service_slug)
+        for slot, micros in db.session.execute(statement, values | {"start_at": start_at, "end_at": end_at}):
             by_slot.setdefault(slot, []).append(int(micros))
-        for slot, values in by_slot.items():  # the rows at ranks low, low + 1: the smaller is at low
+        for slot, found in by_slot.items():  # the rows at ranks low, low + 1: the smaller is at low
             group, _fraction, low, _rows = wanted[slot]
-            ranks = range(low, low + len(values))
-            ranked.setdefault(group, {}).update(zip(ranks, sorted(values), strict=True))
+            ranks = range(low, low + len(found))
+            ranked.setdefault(group, {}).update(zip(ranks, sorted(found), strict=True))
     return [
         Distribution(
             key=(service, stage),
@@ -175,6 +164,26 @@ def stage_distributions(start_at, end_at, service_slug: str | None = None) -> li
         )
         for service, stage, count, position in counted
     ]
+
+
+def _rank_rows(wanted: list, first_slot: int, service_slug: str | None):
+    """One UNION ALL reading, per wanted (group, fraction, first rank, rows), that group's rows at those ranks
+    in duration order from ix_request_stage_rank. Written as text: a hundred members built as expressions
+    cost more Python than the database spends on them."""
+    members, values = [], {}
+    for slot, ((service, stage), _fraction, low, rows) in enumerate(wanted, start=first_slot):
+        members.append(
+            f"SELECT {int(slot)} AS slot, micros FROM (SELECT micros FROM request_stage"
+            f" WHERE service = :service_{slot} AND stage = :stage_{slot}"
+            " AND requested_at >= :start_at AND requested_at < :end_at"
+            f" ORDER BY micros LIMIT {int(rows)} OFFSET {int(low)}) AS rank_{slot}"
+        )
+        values |= {f"service_{slot}": service, f"stage_{slot}": stage}
+    moment = RequestStage.requested_at.type
+    statement = text(" UNION ALL ".join(members)).bindparams(
+        bindparam("start_at", type_=moment), bindparam("end_at", type_=moment)
+    )
+    return statement, values
 
 
 def signoff_distributions(conditions) -> list[Distribution]:
