@@ -88,7 +88,8 @@ def prepare_database(scale: int, seed: int, database_url: str | None) -> tuple[s
             db.session.rollback()
             found = None
         db.engine.dispose()
-    if found == key:
+    if found == key:  # today's schema and derived tables, as for a cached SQLite file
+        _add_missing_indexes(database_url)
         return database_url, None
     seconds = _generate_in_child(database_url, scale, seed)
     app = make_app(database_url)
