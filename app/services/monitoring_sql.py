@@ -147,7 +147,7 @@ def stage_distributions(start_at, end_at, service_slug: str | None = None) -> li
     ranked: dict[tuple, dict[int, int]] = {}
     for start in range(0, len(wanted), RANKS_PER_STATEMENT):
         by_slot: dict[int, list[int]] = {}
-        statement, values = _rank_rows(wanted[start : start + RANKS_PER_STATEMENT], start, service_slug)
+        statement, values = _rank_rows(wanted[start : start + RANKS_PER_STATEMENT], start)
         for slot, micros in db.session.execute(statement, values | {"start_at": start_at, "end_at": end_at}):
             by_slot.setdefault(slot, []).append(int(micros))
         for slot, found in by_slot.items():  # the rows at ranks low, low + 1: the smaller is at low
@@ -166,7 +166,7 @@ def stage_distributions(start_at, end_at, service_slug: str | None = None) -> li
     ]
 
 
-def _rank_rows(wanted: list, first_slot: int, service_slug: str | None):
+def _rank_rows(wanted: list, first_slot: int):
     """One UNION ALL reading, per wanted (group, fraction, first rank, rows), that group's rows at those ranks
     in duration order from ix_request_stage_rank. Written as text: a hundred members built as expressions
     cost more Python than the database spends on them."""
