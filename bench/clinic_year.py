@@ -88,7 +88,8 @@ def prepare_database(scale: int, seed: int, database_url: str | None) -> tuple[s
             db.session.rollback()
             found = None
         db.engine.dispose()
-    if found == key:
+    if found == key:  # today's schema and derived tables, as for a cached SQLite file
+        _add_missing_indexes(database_url)
         return database_url, None
     seconds = _generate_in_child(database_url, scale, seed)
     app = make_app(database_url)
@@ -103,27 +104,34 @@ def prepare_database(scale: int, seed: int, database_url: str | None) -> tuple[s
 
 def _add_missing_indexes(database_url: str) -> None:
     """A file cached before the models gained a table, a column or an index gets it here: the same rows,
-    today's schema (a new column empty: NULL, or '' / 0 where the model wants a value)."""
+    today's schema (a new column gets its default, or '' / 0 when it has none), and the derived tables
+    the migrations backfill are filled from the rows (data.backfill)."""
     app = make_app(database_url)
     with app.app_context():
-        known = set(inspect(db.engine).get_table_names())
+        data.Base.metadata.create_all(db.engine, checkfirst=True)
+        present = inspect(db.engine)
         for table in data.Base.metadata.sorted_tables:
-            if table.name not in known:
-                table.create(db.engine)
-                continue
-            present = {column["name"] for column in inspect(db.engine).get_columns(table.name)}
+            have = {column["name"] for column in present.get_columns(table.name)}
             for column in table.columns:
-                if column.name in present:
-                    continue
-                kind = column.type.compile(db.engine.dialect)
-                empty = "" if column.nullable else " NOT NULL DEFAULT " + ("0" if "INT" in kind else "''")
-                adding = f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{empty}"
-                with db.engine.begin() as connection:
-                    connection.execute(text(adding))
-        for table in data.Base.metadata.sorted_tables:
+                if column.name not in have:
+                    _add_column(table.name, column)
             for index in table.indexes:
                 index.create(db.engine, checkfirst=True)
+        data.backfill()
+        db.session.commit()
         db.engine.dispose()
+
+
+def _add_column(table_name: str, column) -> None:
+    kind = column.type.compile(dialect=db.engine.dialect)
+    default = column.default.arg if column.default is not None and not callable(column.default.arg) else None
+    if default is None and not column.nullable:
+        default = 0 if column.type.python_type in (int, float, bool) else ""
+    clause = "" if default is None else f" NOT NULL DEFAULT {default!r}" if not column.nullable else ""
+    if default is not None and column.nullable:
+        clause = f" DEFAULT {default!r}"
+    with db.engine.begin() as connection:
+        connection.execute(text(f"ALTER TABLE {table_name} ADD COLUMN {column.name} {kind}{clause}"))
 
 
 def _generate_in_child(database_url: str, scale: int, seed: int) -> float:

@@ -22,6 +22,7 @@ from app.models.otp import OneTimeCode, RateLimitHit
 from app.models.patient import Patient
 from app.models.referrals import HospitalReferral
 from app.models.registry import RegistryAttachment, RegistryPerson, RegistryRegisterEntry
+from app.models.request_stage import RequestStage
 from app.models.requests import RequestCounter, RequestEvent, ServiceRequest
 from app.models.session import WebSession
 from app.models.shared_state import SharedState, StoredFile
@@ -71,6 +72,7 @@ __all__ = [
     "RegistryRegisterEntry",
     "RequestCounter",
     "RequestEvent",
+    "RequestStage",
     "ScheduleException",
     "ScheduleWeekday",
     "ServiceRequest",

@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from app.core.actors import Actor
 from app.core.clock import ALMATY, now
@@ -229,7 +229,7 @@ def build_report(period: Period, service_slug: str | None = None) -> MonitoringR
         service=service,
         generated_at=now(),
         services=_service_figures(conditions),
-        stages=_stage_timings(conditions),
+        stages=_stage_timings(period, service),
         signoff_steps=_signoff_step_timings(conditions),
         refusals=_refusals(conditions),
         overdue=_overdue(service),
@@ -256,42 +256,42 @@ def _service_figures(conditions) -> list[ServiceFigures]:
             rows[slug] = ServiceFigures(service=service)
         return rows[slug]
 
+    # One pass over the period (from ix_service_request_period_figures alone): per service and channel,
+    # whether answered (with a deadline and a completion) and whether by the deadline.
+    answered = case(
+        (
+            and_(
+                ServiceRequest.deadline_at.is_not(None),
+                ServiceRequest.completed_at.is_not(None),
+                was_completed_clause() | (ServiceRequest.status == "refused"),
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    in_time = ServiceRequest.completed_at <= ServiceRequest.deadline_at
+    keys = (ServiceRequest.service, ServiceRequest.channel, answered, in_time)
     counted = db.session.execute(
-        select(ServiceRequest.service, ServiceRequest.channel, func.count(ServiceRequest.id))
-        .where(*conditions)
-        .group_by(ServiceRequest.service, ServiceRequest.channel)
+        select(*keys, func.count(ServiceRequest.id)).where(*conditions).group_by(*keys)
     ).all()
-    for slug, channel, count in counted:
-        row = row_for(slug)
-        if row is not None and channel in row.by_channel:
-            row.by_channel[channel] += count
-
-    answered = db.session.execute(
-        select(
-            ServiceRequest.service, ServiceRequest.completed_at <= ServiceRequest.deadline_at, func.count()
-        )
-        .where(
-            *conditions,
-            was_completed_clause() | (ServiceRequest.status == "refused"),
-            ServiceRequest.deadline_at.is_not(None),
-            ServiceRequest.completed_at.is_not(None),
-        )
-        .group_by(ServiceRequest.service, ServiceRequest.completed_at <= ServiceRequest.deadline_at)
-    ).all()
-    for slug, in_time, count in answered:
+    for slug, channel, was_answered, by_deadline, count in counted:
         row = row_for(slug)
         if row is None:
             continue
-        row.answered += count
-        if in_time:
-            row.answered_in_time += count
+        if channel in row.by_channel:
+            row.by_channel[channel] += count
+        if was_answered:
+            row.answered += count
+            if by_deadline:
+                row.answered_in_time += count
     return sorted(rows.values(), key=lambda row: row.service.number)
 
 
-def _stage_timings(conditions) -> list[StageTiming]:
+def _stage_timings(period: Period, service: Service | None) -> list[StageTiming]:
     """Computed in the database (app.services.monitoring_sql): the history is never read into Python."""
     timings, first_position = [], {}
-    for found in monitoring_sql.stage_distributions(conditions):
+    slug = service.slug if service is not None else None
+    for found in monitoring_sql.stage_distributions(period.start_at, period.end_at, slug):
         slug, stage = found.key
         service = _known_service(slug)
         if service is None:
