@@ -1,6 +1,7 @@
 """The document engine: the three regulation forms in the PDF, the static-only URL fetcher, immutable stored
 documents, reprints, public verification and revocation."""
 
+import gc
 import hashlib
 import io
 import re
@@ -9,11 +10,26 @@ import pytest
 from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 from sqlalchemy import select
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from app.core.actors import Actor
 from app.core.bilingual import Bilingual
 from app.core.clock import ALMATY
-from app.documents import STATIC_ROOT, ResourceRefused, StaticOnlyFetcher, html_to_pdf
+from app.documents import (
+    DROPPED_PSEUDO_ELEMENTS,
+    EVERY_ELEMENT_PSEUDO_RULES,
+    PRINT_STYLESHEET,
+    PRINT_USER_AGENT_STYLESHEET,
+    STATIC_BASE_URL,
+    STATIC_ROOT,
+    WEASYPRINT_UA,
+    ResourceRefused,
+    StaticOnlyFetcher,
+    _print_user_agent_css,
+    html_to_pages,
+    html_to_pdf,
+)
 from app.extensions import db
 from app.models import AuditEntry, Document
 from app.models.document import ImmutableDocumentError
@@ -199,6 +215,83 @@ def test_a_document_asking_for_outside_resources_fails_to_render(app, tag):
 def test_relative_static_resources_render(app):
     pdf = html_to_pdf("<!doctype html><p style=\"font-family: 'PT Sans'\">Қазақша мәтін</p>")
     assert "Қазақша мәтін" in pdf_text(pdf)
+
+
+# ---- speed: the user agent stylesheet and the paused collector (issue 22, docs/performance.md) -------------
+def test_the_print_user_agent_stylesheet_drops_only_the_every_element_pseudo_rules():
+    """WeasyPrint's own UA stylesheet, less the rules that gave every element five pseudo-elements nobody
+    uses (footnotes, notes); the marker's rule is kept for list items. A WeasyPrint that words them
+    differently fails here instead of silently keeping (or losing) them."""
+    found = [match.group(1) for match in EVERY_ELEMENT_PSEUDO_RULES.finditer(WEASYPRINT_UA)]
+    assert found == ["marker", *DROPPED_PSEUDO_ELEMENTS]
+    trimmed = _print_user_agent_css(WEASYPRINT_UA)
+    assert EVERY_ELEMENT_PSEUDO_RULES.search(trimmed) is None
+    assert "li::marker { font-variant-numeric: tabular-nums;" in trimmed
+    removed = [line for line in WEASYPRINT_UA.splitlines() if line not in trimmed.splitlines()]
+    assert [line.split(" ", 1)[0] for line in removed] == [f"::{name}" for name in found]
+    assert PRINT_USER_AGENT_STYLESHEET.matcher is not None
+
+
+def boxes(page) -> list[tuple]:
+    """Every box of a laid-out page: its kind, element, text and place, in tree order."""
+    found = []
+
+    def walk(box):
+        found.append(
+            (
+                type(box).__name__,
+                getattr(box, "element_tag", None),
+                getattr(box, "text", None),
+                *(round(value, 3) for value in (box.position_x, box.position_y, box.width, box.height)),
+            )
+        )
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    walk(page._page_box)
+    return found
+
+
+def test_the_print_user_agent_stylesheet_lays_out_as_weasyprints_own(app):
+    """Lists with their markers, line breaks, tables, headings, the form fields' table cells: every box in
+    the same place as with WeasyPrint's whole UA stylesheet."""
+    html = (
+        "<!doctype html><html lang='kk'><body class='document'><h1>Тақырып</h1><h2>Бөлім</h2>"
+        "<ol><li>бір</li><li>екі</li></ol><ul><li>үш</li></ul><p>жол<br>келесі <b>қалың</b></p>"
+        "<div class='form-field'><div class='form-field__line'><span class='form-field__label'>Аты</span>"
+        "<span class='form-field__value'>Әсел</span></div></div>"
+        "<table class='print-table'><thead><tr><th>Аты</th><th>Жасы</th></tr></thead>"
+        "<tbody><tr><td>Ахметова Әсел<br>ЖСН 850401400123</td><td class='nowrap'>41 жас</td></tr></tbody>"
+        "</table></body></html>"
+    )
+    fetcher, fonts = StaticOnlyFetcher(), FontConfiguration()
+    stock = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=fetcher).render(
+        stylesheets=[CSS(filename=str(PRINT_STYLESHEET), url_fetcher=fetcher, font_config=fonts)],
+        font_config=fonts,
+    )
+    ours = html_to_pages(html)
+    assert len(ours.pages) == len(stock.pages) == 1
+    assert boxes(ours.pages[0]) == boxes(stock.pages[0])
+    assert any(kind == "LineBox" and text is None for kind, _tag, text, *_ in boxes(ours.pages[0]))
+    assert [text for *_, text, _x, _y, _w, _h in boxes(ours.pages[0]) if text and text[0].isdigit()][:2] == [
+        "1. ",
+        "2. ",
+    ]
+
+
+def test_the_collector_runs_again_after_rendering_even_a_refused_document(app):
+    assert gc.isenabled()
+    html_to_pdf("<!doctype html><p>Сәлем</p>")
+    assert gc.isenabled()
+    with pytest.raises(ResourceRefused):
+        html_to_pdf('<!doctype html><img src="https://example.com/x.png">')
+    assert gc.isenabled()
+    gc.disable()  # switched off by someone else: left off
+    try:
+        html_to_pdf("<!doctype html><p>Сәлем</p>")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # ---- verification and revocation ----------------------------------------------------------------------

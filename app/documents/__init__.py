@@ -16,11 +16,23 @@ One engine for every printed thing (talons, information forms, refusals, journal
   no name or address, whatever its source (a form, a registry, an old row), prints backwards.
 - Speed: WeasyPrint's font configuration and the parsed stylesheet are built once per thread and reused,
   so a one-page form renders in tens of milliseconds instead of paying for a Fontconfig scan each time.
+  Two more for long documents (a 40-doctor day's journal: 686 rows, 41 pages; docs/performance.md):
+  - The user agent stylesheet is WeasyPrint's own without its rules for pseudo-elements of EVERY element
+    (`::marker`, footnote and note calls and markers): none of our documents has footnotes or notes, and
+    the list marker's rule is kept for `li`. WeasyPrint computes a style for each such pseudo-element of
+    each element, uncached (six per table cell): that was most of the cascade's time.
+  - Python's cyclic garbage collector is paused while WeasyPrint lays out and draws: its boxes and styles
+    are hundreds of thousands of live objects, and every collection walked them (about a third of the time
+    of a long journal). The garbage is collected as usual once the collector runs again.
 """
 
+import gc
 import logging
 import mimetypes
+import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -29,6 +41,9 @@ from urllib.request import url2pathname
 from flask import render_template
 from flask_babel import force_locale
 from weasyprint import CSS, HTML
+from weasyprint.document import Document as LaidOutDocument
+from weasyprint.html import UA as WEASYPRINT_UA
+from weasyprint.html import UA_COUNTER_STYLE
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -40,6 +55,53 @@ STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 PRINT_STYLESHEET = STATIC_ROOT / "css" / "print.css"
 # Relative URLs in document templates ("fonts/PTSans-Regular.ttf", "img/logo.svg") resolve against this.
 STATIC_BASE_URL = STATIC_ROOT.as_uri() + "/"
+
+
+# WeasyPrint's user agent rules that give every element a pseudo-element (see the module doc): dropped, but
+# for the list marker, which only list items need. Pinned WeasyPrint: a test checks that all are found.
+EVERY_ELEMENT_PSEUDO_RULES = re.compile(r"^::([\w-]+) \{[^}\n]*\}\n", re.MULTILINE)
+DROPPED_PSEUDO_ELEMENTS = ("footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback")
+
+
+def _print_user_agent_css(ua: str) -> str:
+    def keep_or_drop(rule: re.Match) -> str:
+        return "li" + rule.group(0) if rule.group(1) == "marker" else ""
+
+    return EVERY_ELEMENT_PSEUDO_RULES.sub(keep_or_drop, ua)
+
+
+PRINT_USER_AGENT_STYLESHEET = CSS(string=_print_user_agent_css(WEASYPRINT_UA), counter_style=UA_COUNTER_STYLE)
+
+
+class _PrintHTML(HTML):
+    """WeasyPrint's HTML with our user agent stylesheet (WeasyPrint's hook for it, `_ua_stylesheets`)."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [PRINT_USER_AGENT_STYLESHEET]
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_paused_by_us = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while any thread renders; it runs again when the last one ends
+    (unless something else had switched it off before)."""
+    global _gc_pausers, _gc_paused_by_us
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_paused_by_us = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_paused_by_us:
+                gc.enable()
 
 
 class ResourceRefused(ValueError):
@@ -111,14 +173,32 @@ def render_html(template: str, context: dict, *, language: str) -> str:
 def html_to_pdf(html: str) -> bytes:
     """PDF bytes of `html` with the shared print stylesheet. Raises ResourceRefused (see module doc)."""
     kit = _kit()
+    with _collector_paused():
+        pdf = _laid_out(html).write_pdf()
+    _refuse_if_asked(kit)
+    return pdf
+
+
+def html_to_pages(html: str) -> LaidOutDocument:
+    """`html` laid out as html_to_pdf lays it out (its pages and boxes), for tests that measure them."""
+    with _collector_paused():
+        return _laid_out(html)
+
+
+def _laid_out(html: str) -> LaidOutDocument:
+    kit = _kit()
     kit.fetcher.refused.clear()
     html = without_bidi_controls(html)
-    pdf = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=kit.fetcher).write_pdf(
+    document = _PrintHTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=kit.fetcher).render(
         stylesheets=[kit.stylesheet], font_config=kit.font_config
     )
+    _refuse_if_asked(kit)
+    return document
+
+
+def _refuse_if_asked(kit: _RenderKit) -> None:
     if kit.fetcher.refused:
         raise ResourceRefused(f"document asked for resources outside app/static: {kit.fetcher.refused[:3]}")
-    return pdf
 
 
 def render_pdf(template: str, context: dict, *, language: str) -> bytes:
