@@ -16,7 +16,7 @@ from app import notify
 from app.core.clock import now
 from app.registries import RegistryUnavailable
 from app.services import otp, patient_identity, registry_pending
-from app.sessions import renew
+from app.sessions import mark_seen, renew
 
 IIN_KEY = "patient_iin"
 SEEN_KEY = "patient_seen_at"
@@ -45,7 +45,7 @@ def current_patient_iin() -> str | None:
     if moment - float(session.get(SEEN_KEY) or 0) > idle_seconds:
         sign_out_patient()
         return None
-    session[SEEN_KEY] = moment
+    mark_seen(session, SEEN_KEY, moment)  # at most once a minute: no session write on every page
     return iin
 
 

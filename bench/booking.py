@@ -164,7 +164,9 @@ def _signed_in_session(app, iin: str) -> tuple[str, str]:
         g.pop("csrf_token", None)  # the app context (and its g) is shared by every call of this loop
         sign_in_patient(iin)
         token = generate_csrf()
-        cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+        response = app.response_class()
+        app.session_interface.save_session(app, session, response)  # the server-side row, as a request's end
+        cookie = response.headers["Set-Cookie"].split(";", 1)[0].split("=", 1)[1]
     return cookie, token
 
 
