@@ -319,7 +319,11 @@ async def drive(port: int, requests: list[bytes], clients: int) -> dict:
 
 
 def report(name: str, result: dict, floor: dict | None = None) -> None:
-    ratio = f"  ratio to floor {result['rps'] / floor['rps']:.2f}" if floor else ""
+    ratio = (
+        f"  ratio to floor {result['rps'] / floor['rps']:.2f}, CPU {result['cpu_ms'] / floor['cpu_ms']:.0f}x"
+        if floor
+        else ""
+    )
     print(
         f"{name:<12} {result['requests']:>5} req in {result['seconds']:6.2f} s: {result['rps']:8.1f} req/s, "
         f"p50 {result['p50_ms']:7.1f} ms, p95 {result['p95_ms']:7.1f} ms, "
