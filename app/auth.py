@@ -11,6 +11,7 @@ from app.core.clock import now
 from app.extensions import db, login_manager
 from app.models import StaffMember
 from app.services import audit as audit_service
+from app.sessions import mark_seen
 
 # Where each role lands after signing in; the first role a person holds in this order wins.
 START_PAGES = (
@@ -92,7 +93,7 @@ def _expire_idle_staff_session():
         if request.endpoint and request.endpoint not in ("static", "auth.login"):
             return redirect(url_for("auth.login", next=request.full_path, expired=1))
         return None
-    session["staff_last_seen"] = moment
+    mark_seen(session, "staff_last_seen", moment)  # at most once a minute: no session write on every page
     return None
 
 

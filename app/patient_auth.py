@@ -15,15 +15,22 @@ from flask import current_app, session
 from app import notify
 from app.core.clock import now
 from app.registries import RegistryUnavailable
-from app.services import otp, patient_identity, registry_pending
-from app.sessions import renew
+from app.services import otp, patient_identity, patients, registry_pending
+from app.sessions import mark_seen, renew
 
 IIN_KEY = "patient_iin"
 SEEN_KEY = "patient_seen_at"
+ATTACHED_KEY = "patient_attached"  # {"iin", "at"}: when the registry last said "attached to this clinic"
+# How long the booking chooser trusts the registry's last "attached" (issue 22, item 6: the check was 8% of
+# the free-slot page, on every page). Only a yes is kept, never a no nor an outage; a booking itself always
+# asks the registry afresh (appointments.book_appointment), so a patient detached meanwhile sees the chooser
+# for at most these minutes but cannot book, and one attached meanwhile is never kept out.
+ATTACHMENT_RECHECK_SECONDS = 300
 
 
 def sign_in_patient(iin: str) -> None:
     renew(session)
+    session.pop(ATTACHED_KEY, None)
     session[IIN_KEY] = iin
     session[SEEN_KEY] = now().timestamp()
 
@@ -33,6 +40,34 @@ def sign_out_patient() -> None:
         renew(session)
     session.pop(IIN_KEY, None)
     session.pop(SEEN_KEY, None)
+    session.pop(ATTACHED_KEY, None)
+
+
+def attachment_state(patient) -> str:
+    """The registry's answer about the signed-in `patient` for the booking chooser: "attached",
+    "not_attached" or "unavailable". An "attached" is kept in the session for ATTACHMENT_RECHECK_SECONDS."""
+    kept = session.get(ATTACHED_KEY) or {}
+    moment = now().timestamp()
+    try:
+        fresh = (
+            kept.get("iin") == patient.iin and 0 <= moment - float(kept["at"]) < ATTACHMENT_RECHECK_SECONDS
+        )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        fresh = False
+    if fresh:
+        return "attached"
+    check = patients.check_attachment(patient)
+    if check.is_attached:
+        session[ATTACHED_KEY] = {"iin": patient.iin, "at": moment}
+    else:
+        forget_attachment()
+    return check.state
+
+
+def forget_attachment() -> None:
+    """Ask the registry again next time (a booking was refused as not attached)."""
+    if ATTACHED_KEY in session:
+        session.pop(ATTACHED_KEY)
 
 
 def current_patient_iin() -> str | None:
@@ -45,7 +80,7 @@ def current_patient_iin() -> str | None:
     if moment - float(session.get(SEEN_KEY) or 0) > idle_seconds:
         sign_out_patient()
         return None
-    session[SEEN_KEY] = moment
+    mark_seen(session, SEEN_KEY, moment)  # at most once a minute: no session write on every page
     return iin
 
 

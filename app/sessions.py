@@ -42,6 +42,11 @@ from app.models import WebSession
 log = logging.getLogger(__name__)
 
 PRUNE_INTERVAL = timedelta(minutes=10)
+# How often a signed-in person's "seen at" (the idle timeouts' mark: app.auth, app.patient_auth) is written.
+# Writing it on every request cost each page an UPDATE and a commit of the session row (issue 22, item 6);
+# written at most once a minute, an idle timeout counts from the last minute mark, so a session ends at the
+# latest its idle time after the last request (never later), and at the earliest a minute before.
+SEEN_RESOLUTION_SECONDS = 60
 _last_pruned = None
 
 
@@ -149,6 +154,18 @@ class ServerSessionInterface(SessionInterface):
                 # Signed out elsewhere while this request ran: the session stays ended.
                 response.delete_cookie(name, **cookie)
         _commit(moment)
+
+
+def mark_seen(session: SessionMixin, key: str, moment: float) -> None:
+    """Record activity at `moment` (a timestamp) under `key`, unless it was recorded less than
+    SEEN_RESOLUTION_SECONDS before (a mark in the future, after the clock went back, is replaced)."""
+    seen = session.get(key)
+    try:
+        fresh = seen is not None and 0 <= moment - float(seen) < SEEN_RESOLUTION_SECONDS
+    except (TypeError, ValueError):
+        fresh = False
+    if not fresh:
+        session[key] = moment
 
 
 def _staff_id(session: ServerSession) -> int | None:

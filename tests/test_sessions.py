@@ -254,3 +254,85 @@ def test_the_table_keeps_no_working_token(app, client, make_staff):
     row = db.session.scalars(select(WebSession)).one()
     assert token not in " ".join(str(value) for value in vars(row).values())
     assert len(token) >= 40
+
+
+# ---- the idle timeouts' mark: written at most once a minute (issue 22, item 6) ---------------------------
+
+
+def _session_writes(app, browser, url) -> int:
+    """UPDATEs of the session row that a GET of `url` makes (the idle mark, or any other change)."""
+    from sqlalchemy import event
+
+    writes = []
+
+    def note(conn, cursor, statement, *args):
+        if statement.startswith("UPDATE web_session"):
+            writes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        browser.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    return len(writes)
+
+
+def _signed_in_patient(client, frozen):
+    patient = make_patient(10, phone="+77010000123", district_number=None)
+    db.session.commit()
+    frozen(2026, 11, 23, 10, 0, 0)
+    client.post("/attachment/code", data={"iin": patient.iin})
+    code = re.search(r"\b(\d{6})\b", _last_text(patient.phone)).group(1)
+    assert client.post("/attachment/code/check", data={"code": code}).status_code in (302, 303)
+    return patient
+
+
+def test_a_patients_pages_write_the_session_at_most_once_a_minute(app, client, frozen):
+    patient = _signed_in_patient(client, frozen)
+    client.get("/status")  # the first page after the sign-in
+    frozen(2026, 11, 23, 10, 0, 30)
+    assert _session_writes(app, client, "/status") == 0, "a page within the minute writes nothing"
+    frozen(2026, 11, 23, 10, 0, 59)
+    assert _session_writes(app, client, "/status") == 0
+    frozen(2026, 11, 23, 10, 1, 0)
+    assert _session_writes(app, client, "/status") == 1, "a minute on, the idle mark moves"
+    # Active every ten minutes for an hour: never signed out.
+    for minutes in range(11, 71, 10):
+        frozen(2026, 11, 23, *divmod(10 * 60 + minutes, 60))
+        assert _signed_in_iin(app, client) == patient.iin
+        client.get("/status")
+    assert _signed_in_iin(app, client) == patient.iin
+
+
+def test_the_patients_idle_timeout_counts_from_the_last_mark(app, client, frozen):
+    """Twenty minutes idle (PATIENT_SESSION_IDLE) after the last mark sign the patient out: a page within
+    the minute after a mark does not move it, so the session ends at most a minute early, never late."""
+    _signed_in_patient(client, frozen)
+    frozen(2026, 11, 23, 10, 0, 40)
+    client.get("/status")  # within the minute: the mark stays at 10:00:00
+    frozen(2026, 11, 23, 10, 20, 1)
+    client.get("/status")
+    assert _signed_in_iin(app, client) is None
+
+
+def test_the_patient_stays_signed_in_until_twenty_minutes_after_the_mark(app, client, frozen):
+    patient = _signed_in_patient(client, frozen)
+    frozen(2026, 11, 23, 10, 20, 0)
+    client.get("/status")
+    assert _signed_in_iin(app, client) == patient.iin
+
+
+def test_a_staff_members_pages_write_the_session_at_most_once_a_minute(app, client, make_staff, frozen):
+    make_staff("desk", roles=("registrar",))
+    frozen(2026, 11, 23, 9, 0, 0)
+    sign_in(client, "desk")
+    client.get("/staff/registrar")  # the first page after the sign-in
+    frozen(2026, 11, 23, 9, 0, 45)
+    assert _session_writes(app, client, "/staff/registrar") == 0
+    frozen(2026, 11, 23, 9, 1, 0)
+    assert _session_writes(app, client, "/staff/registrar") == 1
+    # Thirty minutes idle (STAFF_IDLE_TIMEOUT) after the mark of 09:01, a page within its minute ignored.
+    frozen(2026, 11, 23, 9, 1, 50)
+    assert client.get("/staff/registrar").status_code == 200
+    frozen(2026, 11, 23, 9, 31, 1)
+    assert is_signed_out(client.get("/staff/registrar"))

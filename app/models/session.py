@@ -22,4 +22,4 @@ class WebSession(Base):
         ForeignKey("staff_member.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime]  # when the session began: at a staff or patient sign-in it starts afresh
-    seen_at: Mapped[datetime]  # the last request that used it
+    seen_at: Mapped[datetime]  # the last request that wrote it (the idle mark moves at most once a minute)

@@ -132,11 +132,23 @@ def get_calendar() -> WorkingCalendar:
     return remembered("calendar", _load_calendar, depends_on=(Clinic, CalendarException))
 
 
+def clinic_row() -> Clinic | None:
+    """The one clinic row, read once per transaction; `app.services.clinic.get_clinic()` returns the same
+    (the calendar sits below the clinic profile, which shows today's hours from the calendar, so the row is
+    read here). One read serves both: the free-slot page and a booking used to read the row once for the
+    calendar's hours and once more for the registry check's clinic code. Read without flushing the request's
+    other pending changes first: only the Clinic row decides it (issue 7)."""
+    return remembered(
+        "clinic",
+        lambda: db.session.scalars(select(Clinic).order_by(Clinic.id).limit(1)).first(),
+        depends_on=(Clinic,),
+        autoflush=False,
+    )
+
+
 def _load_calendar() -> WorkingCalendar:
-    # Only the hours column of the clinic row: the calendar sits below the clinic profile (clinic.py shows
-    # today's hours from the calendar), so it reads the row itself rather than through get_clinic().
-    working_hours = db.session.scalars(select(Clinic.working_hours).order_by(Clinic.id).limit(1)).first()
-    working_hours = working_hours or DEFAULT_WORKING_HOURS
+    clinic = clinic_row()
+    working_hours = (clinic.working_hours if clinic is not None else None) or DEFAULT_WORKING_HOURS
     exceptions = db.session.scalars(select(CalendarException)).all()
     return WorkingCalendar(
         hours_by_weekday=_parse_hours(working_hours),

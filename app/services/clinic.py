@@ -10,10 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.core.clock import local_now
-from app.core.transaction_cache import remembered
 from app.extensions import db
 from app.models import CalendarException, Clinic, District, Patient, StaffMember, StaffRole
-from app.services.calendar import get_calendar
+from app.services.calendar import clinic_row, get_calendar
 from app.services.specialities import get_speciality
 
 WEEKDAYS = range(1, 8)  # ISO weekdays, 1 = Monday
@@ -53,14 +52,9 @@ class ClinicProfile:
 
 
 def get_clinic() -> Clinic | None:
-    """The one clinic row; read once per transaction (a booking asks for it five times). Read without
-    flushing the request's other pending changes first: only the Clinic row decides it (issue 7)."""
-    return remembered(
-        "clinic",
-        lambda: db.session.scalars(select(Clinic).order_by(Clinic.id).limit(1)).first(),
-        depends_on=(Clinic,),
-        autoflush=False,
-    )
+    """The one clinic row; read once per transaction (a booking asks for it five times), shared with the
+    working calendar (calendar.clinic_row)."""
+    return clinic_row()
 
 
 def profile_of(clinic: Clinic | None) -> ClinicProfile | None:

@@ -145,6 +145,66 @@ def test_not_attached_patient_is_told_how_to_attach(client, clinic, doctor):
     assert db.session.query(Appointment).count() == 0
 
 
+def _attach(patient, clinic_code):
+    """The registry moves the person's attachment (as another clinic's attachment would)."""
+    from sqlalchemy import select
+
+    from app.models import RegistryAttachment, RegistryPerson
+
+    attachment = db.session.scalars(
+        select(RegistryAttachment).join(RegistryPerson).where(RegistryPerson.iin == patient.iin)
+    ).one()
+    attachment.clinic_code = clinic_code
+    db.session.commit()
+
+
+def _is_not_attached_page(response) -> bool:
+    return response.status_code == 200 and "/services/attachment" in response.get_data(as_text=True)
+
+
+def test_a_patient_detached_meanwhile_may_see_the_chooser_for_minutes_but_never_books(
+    client, clinic, doctor, frozen
+):
+    """The chooser keeps the registry's "attached" for five minutes (issue 22, item 6); the booking asks the
+    registry afresh, refuses, and from then on the chooser asks again."""
+    patient = make_patient(1)
+    sign_in(client, patient)
+    assert not _is_not_attached_page(client.get("/appointments/choose"))
+    _attach(patient, "EMH-0012")
+    frozen(2026, 11, 23, 7, 34)
+    assert not _is_not_attached_page(client.get(choose_url(doctor)))  # the kept answer
+    booked = client.post(
+        "/appointments/book", data={"doctor": doctor.id, "slot": f"{TUESDAY.isoformat()}T09:15"}
+    )
+    assert _is_not_attached_page(booked)
+    assert db.session.query(Appointment).filter(Appointment.status == "booked").count() == 0
+    assert _is_not_attached_page(client.get("/appointments/choose"))
+
+
+def test_the_chooser_asks_the_registry_again_after_five_minutes(client, clinic, doctor, frozen):
+    patient = make_patient(1)
+    sign_in(client, patient)
+    assert not _is_not_attached_page(client.get("/appointments/choose"))
+    _attach(patient, "EMH-0012")
+    frozen(2026, 11, 23, 7, 35, 1)
+    assert _is_not_attached_page(client.get("/appointments/choose"))
+
+
+def test_a_patient_attached_meanwhile_is_let_in_at_once(client, clinic, doctor):
+    """A "not attached" is never kept: attached a moment later, the chooser opens."""
+    patient = make_patient(3, attached_to="EMH-0012")
+    sign_in(client, patient)
+    assert _is_not_attached_page(client.get("/appointments/choose"))
+    from tests.factories import CLINIC_CODE
+
+    _attach(patient, CLINIC_CODE)
+    assert not _is_not_attached_page(client.get("/appointments/choose"))
+    booked = client.post(
+        "/appointments/book", data={"doctor": doctor.id, "slot": f"{TUESDAY.isoformat()}T09:15"}
+    )
+    assert booked.status_code == 303
+
+
 def test_slot_taken_meanwhile_keeps_the_choices(client, doctor):
     patient, rival = make_patient(1), make_patient(2)
     from app.core.actors import Actor

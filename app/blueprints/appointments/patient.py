@@ -18,7 +18,7 @@ from app.core.actors import Actor
 from app.core.i18n import current_language
 from app.core.urls import safe_next_path
 from app.htmx import is_htmx_request, redirect_after_step, render_page
-from app.patient_auth import current_patient_iin
+from app.patient_auth import attachment_state, current_patient_iin, forget_attachment
 from app.patient_sign_in import PatientSignIn, SecondWayIn
 from app.responses import document_response, file_response
 from app.services import appointments, patients
@@ -97,10 +97,10 @@ def choose_slot():
         return _redirect("appointments.start_booking")
     if is_htmx_request():  # a step inside the page: the page itself already asked the registry
         return _render_chooser(patient)
-    attachment = patients.check_attachment(patient)
-    if attachment.state == "not_attached":
+    state = attachment_state(patient)  # a recent "attached" is kept in the session (patient_auth)
+    if state == "not_attached":
         return render_template("appointments/not_attached.html", patient=patient)
-    return _render_chooser(patient, attachment_state=attachment.state)
+    return _render_chooser(patient, attachment_state=state)
 
 
 def _chooser_values():
@@ -180,6 +180,7 @@ def create_booking():
             reason=form.reason.data or "",
         )
     except appointments.NotAttached:
+        forget_attachment()
         return render_template("appointments/not_attached.html", patient=patient)
     except appointments.ReasonTooLong as refused:
         # Nothing is booked; the same time and what was typed stay, with the message beside the field.
