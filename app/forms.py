@@ -128,6 +128,16 @@ class DiagnosisField(StringField):
         return diagnosis.title(current_language()) if diagnosis else ""
 
 
+def with_own_ids(form, prefix: str):
+    """`form` with its inputs' ids (and their labels') prefixed, for a page that shows one such form per row
+    (a team's calls, the courses): the same id twice would tie a label to another row's input. The names,
+    which the POST reads, stay as they are."""
+    for bound in form:
+        bound.id = f"{prefix}-{bound.id}"
+        bound.label.field_id = bound.id
+    return form
+
+
 class Form(FlaskForm):
     """Every form of the app derives from this (tests/test_bad_input.py checks it)."""
 

@@ -3,6 +3,7 @@ form (bad input keeps what was typed; red flags say call 103 and record the hand
 and fragment, late calls highlighted), the team's outcome, the result, the route list PDF, the compliance."""
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -170,6 +171,25 @@ def test_a_route_list_waiting_for_its_signature_is_not_handed_out(app, client, l
     app.config["SIGNING_KEY_FILE"] = str(tmp_path / "none.p12")  # the signer is down
     waiting = client.get(f"/staff/urgent-care/route.pdf?team={team.id}")
     assert waiting.status_code == 202 and b"%PDF" not in waiting.data
+
+
+def test_each_call_on_a_route_has_inputs_of_its_own(client, login, team):
+    """Two calls on a team's route: two outcome forms whose ids never repeat, so each label (the diagnosis
+    too, with its own list of ICD-10 options) belongs to its own call's input; the POST's names are kept."""
+    nurse = login("urgent_nurse")
+    for phone in ("+77015554433", "+77015554434"):
+        urgent_care.pass_to_team(register(nurse, caller_phone=phone), team, actor=Actor.of_staff(nurse))
+    db.session.commit()
+    html = client.get(f"/staff/urgent-care/route?team={team.id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert html.count('class="urgent-outcome"') == 2
+    assert len(ids) == len(set(ids)), sorted(ident for ident in ids if ids.count(ident) > 1)
+    for call in urgent_care.route_list(team, local_now().date()):
+        assert (
+            f'for="call-{call.id}-diagnosis"' in html
+            and f'list="call-{call.id}-diagnosis-icd10-options"' in html
+        )
+    assert html.count('name="diagnosis"') == 2
 
 
 def test_a_team_only_writes_the_outcome_of_its_own_calls(client, login, make_staff, team):

@@ -2,7 +2,8 @@
 
 `GET /staff/icd10/search?q=...` (or `?field=<input name>&<input name>=...`, which is what the input of
 app/templates/icd10/_field.html sends: htmx sends an input's value under its own name) answers with a
-`<datalist>` of up to 20 matching codes, titled in the page's language; the browser offers them under the
+`<datalist>` (its id from `list`, the input's id, when the page gave one) of up to 20 matching codes,
+titled in the page's language; the browser offers them under the
 input and the one picked becomes its value. Reference data only: no patient data, so nothing is audited.
 
 Roles: those who write diagnoses. Doctors, the head and registrars for now; services that add clinical roles
@@ -36,9 +37,12 @@ def search():
         field_name = "q"
     query = request.args.get("q") or request.args.get(field_name, "")
     found = icd10.search(query, limit=LIMIT)
+    list_for = request.args.get("list", field_name)
+    if not _FIELD_NAME.match(list_for):
+        list_for = field_name
     return render_template(
         "icd10/_options.html",
-        list_id=options_id(field_name),
+        list_id=options_id(list_for),
         found=found,
         language=current_language(),
     )

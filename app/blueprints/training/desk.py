@@ -31,6 +31,7 @@ from app.blueprints.training.forms import (
 )
 from app.core.clock import local_now
 from app.core.i18n import current_language
+from app.forms import with_own_ids
 from app.htmx import render_page
 from app.responses import document_response, file_response, pdf_response
 from app.services import staff_accounts, training
@@ -138,7 +139,10 @@ def _courses_page(course_form=None, cohort_forms=None, status=200):
             courses=courses,
             course_form=course_form or CourseForm(formdata=None),
             cohort_forms={
-                course.id: cohort_forms.get(course.id) or CohortForm(formdata=None) for course in courses
+                course.id: with_own_ids(
+                    cohort_forms.get(course.id) or CohortForm(formdata=None), f"course-{course.id}"
+                )
+                for course in courses
             },
         ),
         status,

@@ -19,6 +19,7 @@ from app.blueprints.urgent_care.forms import CallForm, CancelForm, HandoverForm,
 from app.core.clock import ALMATY, local_now
 from app.core.i18n import current_language
 from app.core.inputs import to_day, to_id
+from app.forms import with_own_ids
 from app.htmx import render_page
 from app.responses import document_response
 from app.services import home_visits, urgent_care
@@ -322,7 +323,7 @@ def show_route():
         team=team,
         calls=calls,
         teams=urgent_care.teams() if current_user.has_role(*NURSE_ROLES) else [],
-        forms={call.id: _outcome_form(call) for call in calls},
+        forms={call.id: with_own_ids(_outcome_form(call), f"call-{call.id}") for call in calls},
     )
 
 
