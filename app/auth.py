@@ -93,7 +93,8 @@ def _expire_idle_staff_session():
         if request.endpoint and request.endpoint not in ("static", "auth.login"):
             return redirect(url_for("auth.login", next=request.full_path, expired=1))
         return None
-    mark_seen(session, "staff_last_seen", moment)  # at most once a minute: no session write on every page
+    # At most once a minute: no session write on every page.
+    mark_seen(session, "staff_last_seen", moment, timeout.total_seconds())
     return None
 
 

@@ -80,7 +80,7 @@ def current_patient_iin() -> str | None:
     if moment - float(session.get(SEEN_KEY) or 0) > idle_seconds:
         sign_out_patient()
         return None
-    mark_seen(session, SEEN_KEY, moment)  # at most once a minute: no session write on every page
+    mark_seen(session, SEEN_KEY, moment, idle_seconds)  # at most once a minute: no write on every page
     return iin
 
 

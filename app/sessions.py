@@ -156,12 +156,15 @@ class ServerSessionInterface(SessionInterface):
         _commit(moment)
 
 
-def mark_seen(session: SessionMixin, key: str, moment: float) -> None:
+def mark_seen(session: SessionMixin, key: str, moment: float, idle_seconds: float) -> None:
     """Record activity at `moment` (a timestamp) under `key`, unless it was recorded less than
-    SEEN_RESOLUTION_SECONDS before (a mark in the future, after the clock went back, is replaced)."""
+    SEEN_RESOLUTION_SECONDS before (a mark in the future, after the clock went back, is replaced). With a
+    short idle timeout (`idle_seconds`: a kiosk-like setting) the mark is kept within a tenth of it, so a
+    person who keeps using the pages is never taken for idle."""
+    resolution = min(SEEN_RESOLUTION_SECONDS, idle_seconds / 10)
     seen = session.get(key)
     try:
-        fresh = seen is not None and 0 <= moment - float(seen) < SEEN_RESOLUTION_SECONDS
+        fresh = seen is not None and 0 <= moment - float(seen) < resolution
     except (TypeError, ValueError):
         fresh = False
     if not fresh:

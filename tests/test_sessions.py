@@ -10,6 +10,7 @@ import base64
 import binascii
 import re
 import zlib
+from datetime import timedelta
 
 from flask import request
 from sqlalchemy import select
@@ -311,6 +312,20 @@ def test_the_patients_idle_timeout_counts_from_the_last_mark(app, client, frozen
     frozen(2026, 11, 23, 10, 0, 40)
     client.get("/status")  # within the minute: the mark stays at 10:00:00
     frozen(2026, 11, 23, 10, 20, 1)
+    client.get("/status")
+    assert _signed_in_iin(app, client) is None
+
+
+def test_with_a_short_idle_timeout_a_patient_who_keeps_using_the_pages_stays_signed_in(app, client, frozen):
+    """An idle timeout of a minute (a kiosk-like setting): the mark moves within a tenth of it, so pages
+    every 25 seconds never look idle, while a minute without one still signs the patient out."""
+    app.config["PATIENT_SESSION_IDLE"] = timedelta(minutes=1)
+    patient = _signed_in_patient(client, frozen)
+    for seconds in range(25, 200, 25):
+        frozen(2026, 11, 23, 10, *divmod(seconds, 60))
+        client.get("/status")
+        assert _signed_in_iin(app, client) == patient.iin, seconds
+    frozen(2026, 11, 23, 10, 4, 30)
     client.get("/status")
     assert _signed_in_iin(app, client) is None
 
