@@ -11,7 +11,7 @@ ranks without sorting the period.
 Kept by a trigger on request_event (SQLite and PostgreSQL), so every way an event is written keeps it, the
 ORM, a Core INSERT, a bulk load: each new event recomputes its request's stages (a handful of rows), so an
 event written late or with an earlier time than the last one slots into its place and the stage it splits
-is replaced by two. Never written by the application. Migration 0022 creates it and fills it from the
+is replaced by two. Never written by the application. Migration 0023 creates it and fills it from the
 existing logs with the same SELECT (`stages_select`).
 
 Durations: SQLite keeps a UTC timestamp as text ("YYYY-MM-DD HH:MM:SS.ffffff"), so seconds come from
@@ -89,9 +89,14 @@ CREATE TRIGGER request_stage_after_event AFTER INSERT ON request_event
 BEGIN
 {_refresh("sqlite")}
 END"""
+# PostgreSQL runs writers side by side: two transactions adding events to one request would each recompute
+# from a log without the other's event and leave stale stages (or clash on event_id). The request's row is
+# locked first, so the second waits for the first to commit and then recomputes from the whole log.
+# (SQLite has one writer at a time.)
 POSTGRESQL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION request_stage_after_event() RETURNS trigger AS $$
 BEGIN
+PERFORM 1 FROM service_request WHERE id = NEW.request_id FOR UPDATE;
 {_refresh("postgresql")}
 RETURN NULL;
 END;

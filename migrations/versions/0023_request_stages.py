@@ -71,6 +71,7 @@ END
 POSTGRESQL_FUNCTION = """
 CREATE OR REPLACE FUNCTION request_stage_after_event() RETURNS trigger AS $$
 BEGIN
+PERFORM 1 FROM service_request WHERE id = NEW.request_id FOR UPDATE;
 DELETE FROM request_stage WHERE request_id = NEW.request_id;
 INSERT INTO request_stage (event_id, request_id, service, requested_at, stage, position, micros) 
 SELECT id, request_id, service, requested_at, previous_step || ' -> ' || step, position, CAST(EXTRACT(EPOCH FROM at - previous_at) * 1000000 AS BIGINT)
